@@ -34,9 +34,7 @@ def background_loop() -> asyncio.AbstractEventLoop:
     with _lock:
         if _loop is None:
             loop = asyncio.new_event_loop()
-            thread = threading.Thread(
-                target=loop.run_forever, name="reward-kit-async", daemon=True
-            )
+            thread = threading.Thread(target=loop.run_forever, name="reward-kit-async", daemon=True)
             thread.start()
             _loop = loop
         return _loop

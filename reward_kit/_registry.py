@@ -75,7 +75,8 @@ def lookup(name: str) -> Any:
     if len(entry.rewards) > 1:
         candidates = ", ".join(sorted(entry.rewards))
         raise RewardNotFoundError(
-            f"reward name {name!r} is ambiguous, it names: {candidates}; use one of these references"
+            f"reward name {name!r} is ambiguous, it names: {candidates}; "
+            "use one of these references"
         )
     return next(iter(entry.rewards.values()))
 

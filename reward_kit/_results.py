@@ -57,7 +57,9 @@ def to_evaluate_result(value: Any, function_name: str) -> EvaluateResult:
     )
 
 
-def to_evaluate_results(value: Any, function_name: str, expected_count: int) -> list[EvaluateResult]:
+def to_evaluate_results(
+    value: Any, function_name: str, expected_count: int
+) -> list[EvaluateResult]:
     """Read a batch reward's return value: one result per rollout, in order."""
     if not isinstance(value, (list, tuple)):
         raise InvalidReturnValueError(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any
 
 from reward_kit.models import Message
 
-MessageLike = Union[Message, dict[str, Any]]
+MessageLike = Message | dict[str, Any]
 """A message given as a ``Message`` or as an OpenAI-style dict."""
 
 MessagesLike = Sequence[MessageLike]

@@ -155,7 +155,10 @@ class PointwiseReward(_DecoratedReward[P, EvaluateResult]):
 
 
 class BatchReward(_DecoratedReward[P, list[EvaluateResult]]):
-    """A reward that scores many rollouts at once: ``fn(rollouts_messages, ground_truths, **kw)``."""
+    """A reward that scores many rollouts per call.
+
+    Called as ``fn(rollouts_messages, ground_truths=None, **kwargs)``.
+    """
 
     def _prepare(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
         bound = self._bind(args, kwargs)
