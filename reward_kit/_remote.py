@@ -60,7 +60,7 @@ def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
         retry_after = str(response.headers.get("retry-after", ""))
         if retry_after.replace(".", "", 1).isdigit():
             return min(float(retry_after), 60.0)
-    return min(0.25 * 2**attempt, 8.0) * random.uniform(0.5, 1.5)
+    return min(0.25 * 2.0**attempt, 8.0) * random.uniform(0.5, 1.5)
 
 
 def auth_headers(api_key: str | None) -> dict[str, str]:
