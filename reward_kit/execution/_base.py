@@ -1,0 +1,110 @@
+"""What every executor shares: job validation, the async core's entry points, the sync facade."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from reward_kit._async_bridge import background_loop, run_sync
+from reward_kit.execution._result import ExecutionResult
+from reward_kit.execution.languages import Language, get_language
+
+
+@dataclass(frozen=True)
+class ExecutionJob:
+    """One program to run: source, language, stdin, limits and extra files for its directory."""
+
+    code: str
+    language: str = "python"
+    stdin: str | None = None
+    timeout: float = 5.0
+    memory_mb: int = 256
+    files: Mapping[str, str | bytes] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.code, str):
+            raise TypeError(f"code must be a str, got {type(self.code).__name__}")
+        if not self.timeout > 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {self.timeout!r}")
+        if not (isinstance(self.memory_mb, int) and self.memory_mb >= 16):
+            raise ValueError(f"memory_mb must be an int >= 16, got {self.memory_mb!r}")
+        for name in self.files:
+            path = PurePosixPath(name)
+            if path.is_absolute() or ".." in path.parts or not path.parts:
+                raise ValueError(f"file name {name!r} must be a relative path inside the job dir")
+        get_language(self.language)
+
+    @property
+    def lang(self) -> Language:
+        return get_language(self.language)
+
+
+JobLike = ExecutionJob | Mapping[str, Any]
+
+
+class Executor:
+    """Runs jobs. Subclasses implement ``_execute``; everything else is shared.
+
+    The async core always runs on reward-kit's background event loop, which owns the
+    executor's processes or connections; ``arun`` may be awaited from any loop and ``run``
+    called from any thread.
+    """
+
+    async def _execute(self, job: ExecutionJob) -> ExecutionResult:
+        raise TypeError(f"{type(self).__name__} must implement _execute()")
+
+    async def _on_loop(self, job: ExecutionJob) -> ExecutionResult:
+        loop = background_loop()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            return await self._execute(job)
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._execute(job), loop))
+
+    async def arun(
+        self,
+        code: str,
+        language: str = "python",
+        stdin: str | None = None,
+        timeout: float = 5.0,
+        memory_mb: int = 256,
+        files: Mapping[str, str | bytes] | None = None,
+    ) -> ExecutionResult:
+        """Run ``code`` and return how it ended (async)."""
+        job = ExecutionJob(code, language, stdin, timeout, memory_mb, dict(files or {}))
+        return await self._on_loop(job)
+
+    def run(
+        self,
+        code: str,
+        language: str = "python",
+        stdin: str | None = None,
+        timeout: float = 5.0,
+        memory_mb: int = 256,
+        files: Mapping[str, str | bytes] | None = None,
+    ) -> ExecutionResult:
+        """Run ``code`` and return how it ended.
+
+        Args:
+            code: the program's source.
+            language: ``"python"`` or ``"javascript"`` (or any registered language).
+            stdin: text fed to the program's standard input.
+            timeout: wall-clock seconds before the whole process tree is killed.
+            memory_mb: memory limit for the job.
+            files: extra files (relative path -> content) placed in the job's directory.
+        """
+        return run_sync(self.arun(code, language, stdin, timeout, memory_mb, files))
+
+    async def arun_batch(self, jobs: Sequence[JobLike]) -> list[ExecutionResult]:
+        """Run many jobs concurrently (bounded by the executor); results in input order."""
+        parsed = [job if isinstance(job, ExecutionJob) else ExecutionJob(**job) for job in jobs]
+        return list(await asyncio.gather(*(self._on_loop(job) for job in parsed)))
+
+    def run_batch(self, jobs: Sequence[JobLike]) -> list[ExecutionResult]:
+        """Run many jobs concurrently; each job is an ``ExecutionJob`` or a dict of its fields."""
+        return run_sync(self.arun_batch(jobs))
