@@ -187,8 +187,8 @@ class LocalExecutor(Executor):
         except (SandboxFailure, OSError) as error:
             return ExecutionResult(status="sandbox_error", limits=limits, error=str(error))
         finally:
-            if cgroup is not None:
-                cgroup.remove()
+            if cgroup is not None and not cgroup.try_remove():
+                await asyncio.to_thread(cgroup.remove)
             shutil.rmtree(job_dir, ignore_errors=True)
 
     def _argv(self, job: ExecutionJob) -> list[str] | None:

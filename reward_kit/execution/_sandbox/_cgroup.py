@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,21 +35,25 @@ class JobCgroup:
                     return True
         return False
 
-    def remove(self) -> None:
-        """Kill anything still in the job's cgroup, then delete it."""
+    def try_remove(self) -> bool:
+        """Delete the job's cgroups if they are already empty (the usual case); True if done."""
         for path in self.dirs:
-            for _ in range(50):
-                pids = _read(path / "cgroup.procs").split()
-                for pid in pids:
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.kill(int(pid), signal.SIGKILL)
+            with contextlib.suppress(FileNotFoundError):
                 try:
                     path.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
                 except OSError:
-                    continue
+                    return False
+        return True
+
+    def remove(self, deadline_s: float = 5.0) -> None:
+        """Kill everything still in the job's cgroups (a fork bomb keeps forking), then delete."""
+        give_up = time.monotonic() + deadline_s
+        while not self.try_remove() and time.monotonic() < give_up:
+            for path in self.dirs:
+                for pid in _read(path / "cgroup.procs").split():
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(int(pid), signal.SIGKILL)
+            time.sleep(0.002)
 
 
 class CgroupTree:

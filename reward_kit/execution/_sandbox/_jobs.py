@@ -69,10 +69,10 @@ def verdict(
     status: ExecutionStatus
     if outcome["timed_out"] or killed_for_cpu:
         status = "timeout"
-    elif oom_killed or (code != 0 and any(m in tail for m in _MEMORY_MARKERS)):
-        status = "memory_exceeded"
     elif out_cut or err_cut or code == -signal.SIGXFSZ:
         status = "output_limit"
+    elif oom_killed or (code != 0 and any(m in tail for m in _MEMORY_MARKERS)):
+        status = "memory_exceeded"
     else:
         status = "ok" if code == 0 else "error"
     return ExecutionResult(
