@@ -8,9 +8,11 @@
 
 from reward_kit.execution._base import ExecutionJob
 from reward_kit.execution._result import ExecutionLimits, ExecutionResult
+from reward_kit.execution.e2b import E2BExecutor
 from reward_kit.execution.local import LocalExecutor, SandboxUnavailableError, SandboxWarning
 
 __all__ = [
+    "E2BExecutor",
     "ExecutionJob",
     "ExecutionLimits",
     "ExecutionResult",

@@ -1,0 +1,101 @@
+"""E2BExecutor through the real e2b-code-interpreter SDK against a local stand-in server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from reward_kit.execution import E2BExecutor, ExecutionJob
+from tests.execution.e2b_standin import StandInE2B
+
+pytest.importorskip("e2b_code_interpreter")
+
+
+@pytest.fixture
+def standin() -> Iterator[StandInE2B]:
+    server = StandInE2B(api_key="e2b_test_key")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _executor(server: StandInE2B, **kwargs: object) -> E2BExecutor:
+    connection = {"api_url": server.url, "sandbox_url": server.url, "http_version": "1.1"}
+    return E2BExecutor(
+        "e2b_test_key",
+        connection=connection,
+        request_timeout_s=10,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_runs_code_and_reports_output(standin: StandInE2B) -> None:
+    with _executor(standin) as executor:
+        result = executor.run("print(6 * 7)")
+        assert (result.status, result.stdout, result.exit_code) == ("ok", "42\n", 0)
+        assert result.limits is not None and result.limits.isolation == "e2b"
+        failing = executor.run("print('before')\n1 / 0")
+        assert failing.status == "error" and failing.stdout == "before\n"
+        assert "ZeroDivisionError" in failing.stderr
+        echoed = executor.run("print(input()[::-1])", stdin="olleh\n")
+        assert echoed.stdout == "hello\n"
+    assert standin.sandboxes == {}  # close() killed every sandbox
+
+
+def test_each_job_gets_a_fresh_context(standin: StandInE2B) -> None:
+    with _executor(standin, pool_size=1) as executor:
+        assert executor.run("x = 1").status == "ok"
+        result = executor.run("print(x)")
+        assert result.status == "error" and "NameError" in result.stderr
+    assert len(standin.created) == 1  # the sandbox itself was reused
+
+
+def test_javascript(standin: StandInE2B) -> None:
+    with _executor(standin) as executor:
+        assert executor.run("console.log(1 + 1)", language="javascript").stdout == "2\n"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import time; time.sleep(30)",
+        "import time\nwhile True:\n    print(1, flush=True)\n    time.sleep(0.1)",
+    ],
+)
+def test_timeouts_kill_the_sandbox(standin: StandInE2B, code: str) -> None:
+    with _executor(standin) as executor:
+        result = executor.run(code, timeout=1.0)
+        assert result.status == "timeout", result
+        assert result.error is None
+        assert len(standin.killed) == 1  # its code may still run: never reused
+        assert executor.run("print('next')").stdout == "next\n"
+
+
+def test_batch_respects_the_pool_bound(standin: StandInE2B) -> None:
+    with _executor(standin, pool_size=2) as executor:
+        jobs = [ExecutionJob(f"import time; time.sleep(0.2); print({i})") for i in range(6)]
+        results = executor.run_batch(jobs)
+    assert [r.stdout for r in results] == [f"{i}\n" for i in range(6)]
+    assert standin.max_live <= 2
+
+
+def test_infrastructure_failures_are_sandbox_errors(standin: StandInE2B) -> None:
+    bad_key = E2BExecutor(
+        "wrong-key", connection={"api_url": standin.url, "sandbox_url": standin.url}
+    )
+    result = bad_key.run("print(1)")
+    assert result.status == "sandbox_error" and result.error and "API key" in result.error
+    unreachable = {"api_url": "http://127.0.0.1:9", "sandbox_url": "http://127.0.0.1:9"}
+    down = E2BExecutor("e2b_test_key", connection=unreachable, request_timeout_s=2)
+    assert down.run("print(1)").status == "sandbox_error"
+
+
+def test_output_is_capped(standin: StandInE2B) -> None:
+    with _executor(standin, max_output_bytes=100) as executor:
+        result = executor.run("print('x' * 1000)")
+    assert result.status == "output_limit" and result.stdout_truncated
+    assert len(result.stdout) == 100
