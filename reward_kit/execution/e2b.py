@@ -154,7 +154,7 @@ class E2BExecutor(Executor):
         if self._idle:
             return self._idle.pop()
         try:
-            from e2b_code_interpreter import AsyncSandbox  # type: ignore[import-untyped]
+            from e2b_code_interpreter import AsyncSandbox
         except ImportError as error:
             raise RewardKitError(
                 "E2BExecutor needs the e2b extra: pip install 'reward-kit[e2b]'"
