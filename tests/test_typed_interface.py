@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import pickle
 import warnings
-from typing import Any, List, Optional, Union  # noqa: UP035 - the old styles are what we test
+from typing import Any, List, Union  # noqa: UP035 - the old styles are what we test
 
 import pytest
 
@@ -27,7 +27,7 @@ CONVERSATION = [
 
 
 @reward_function
-def typing_list_style(messages: List[Message], ground_truth: Optional[str] = None, **kwargs: Any):  # noqa: UP006
+def typing_list_style(messages: List[Message], ground_truth: str | None = None, **kwargs: Any):  # noqa: UP006
     assert all(isinstance(m, Message) for m in messages)
     return EvaluateResult(score=float(messages[-1].content == ground_truth))
 
