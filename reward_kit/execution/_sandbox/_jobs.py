@@ -21,7 +21,10 @@ def prepare_dir(
     files: dict[str, str | bytes],
     owner: int | None,
 ) -> None:
-    """Create ``in/`` (the program and its files), ``stdin``, and empty ``stdout``/``stderr``."""
+    """Create ``in/`` (the program and its files), ``stdin``, and empty ``stdout``/``stderr``.
+
+    In rlimits mode as root the job runs as ``owner`` (nobody), which then owns ``in/`` only.
+    """
     source = job_dir / "in"
     source.mkdir(parents=True)
     for name, content in {**files, file_name: code}.items():
@@ -30,13 +33,15 @@ def prepare_dir(
         data = content.encode() if isinstance(content, str) else content
         path.write_bytes(data)
     (job_dir / "stdin").write_text(stdin or "")
-    (job_dir / "stdout").touch()
-    (job_dir / "stderr").touch()
+    (job_dir / "stdin").chmod(0o600)
+    (job_dir / "stdout").touch(0o644)
+    (job_dir / "stderr").touch(0o644)
     if owner is not None:
-        for root, dirs, names in os.walk(job_dir):
+        # Only the program's own directory changes hands: its stdio files stay the host's.
+        for root, dirs, names in os.walk(source):
             for name in [*dirs, *names]:
                 os.chown(os.path.join(root, name), owner, owner)
-        os.chown(job_dir, owner, owner)
+        os.chown(source, owner, owner)
 
 
 def read_capped(path: Path, cap: int) -> tuple[str, bool]:

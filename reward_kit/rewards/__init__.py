@@ -1,0 +1,1 @@
+"""Built-in reward functions, one module per family (``reward_kit.rewards.math``, ...)."""

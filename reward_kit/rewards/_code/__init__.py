@@ -1,0 +1,1 @@
+"""Private helpers of the code-execution rewards."""

@@ -1,0 +1,270 @@
+"""Rewards that run the code in a response: against expected output, tests, or HumanEval checks.
+
+The code is the last fenced block of the response (a block tagged with the language first),
+ignoring ``<think>`` reasoning. It runs in a sandbox (:class:`~reward_kit.execution.LocalExecutor`
+by default, or E2B); the verdict is decided here, from its output and exit status. Output
+comparison is strict: only trailing whitespace per line and line-ending style are forgiven,
+and numbers get a tolerance only when ``float_tolerance`` is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from reward_kit.execution import ExecutionResult
+from reward_kit.execution._base import Executor
+from reward_kit.models import EvaluateResult, Message, MetricResult
+from reward_kit.rewards._code._extract import defines_function, extract_code
+from reward_kit.rewards._code._run import (
+    TestOutcome,
+    describe,
+    executor_for,
+    run_call_tests,
+    run_humaneval,
+    run_io_tests,
+)
+from reward_kit.rewards._code._tests import call_tests, io_tests
+from reward_kit.rewards._common import ground_truth_text, last_assistant_text
+from reward_kit.typed_interface import reward_function
+
+__all__ = [
+    "e2b_code_execution_reward",
+    "fractional_code_reward",
+    "humaneval_check_reward",
+    "local_code_execution_reward",
+]
+
+
+def invalid(error: str) -> EvaluateResult:
+    """A result that says the sample could not be evaluated (never a silent 0)."""
+    return EvaluateResult(score=0.0, reason=error, is_score_valid=False, error=error)
+
+
+def response_code(messages: Sequence[Message], language: str) -> str | None:
+    return extract_code(last_assistant_text(messages), language)
+
+
+async def _run_single(
+    messages: Sequence[Message],
+    ground_truth: Any,
+    language: str,
+    timeout: float,
+    memory_mb: int,
+    executor: Executor,
+    float_tolerance: float | None,
+) -> EvaluateResult:
+    try:
+        code = response_code(messages, language)
+        expected = None if ground_truth is None else ground_truth_text(ground_truth)
+    except ValueError as error:
+        return invalid(str(error))
+    if code is None:
+        return EvaluateResult(score=0.0, reason="no fenced code block in the response")
+    if expected is None:
+        result: ExecutionResult = await executor.arun(code, language, None, timeout, memory_mb)
+        if result.status == "sandbox_error":
+            return invalid(f"sandbox error: {result.error}")
+        ok = result.status == "ok"
+        outcome = TestOutcome(ok, "ran successfully" if ok else describe(result))
+    else:
+        tests = [("", expected)]
+        (outcome,) = await run_io_tests(
+            executor, code, language, tests, timeout, memory_mb, float_tolerance
+        )
+        if outcome.sandbox_error:
+            return invalid(f"sandbox error: {outcome.sandbox_error}")
+    metric = MetricResult(
+        score=float(outcome.passed), reason=outcome.reason, success=outcome.passed
+    )
+    return EvaluateResult(
+        score=float(outcome.passed), reason=outcome.reason, metrics={"execution": metric}
+    )
+
+
+@reward_function(id="local_code_execution_reward")
+async def local_code_execution_reward(
+    messages: list[Message],
+    ground_truth: Any = None,
+    language: str = "python",
+    timeout: float = 5,
+    max_memory_mb: int = 256,
+    float_tolerance: float | None = None,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """Run the response's code locally; 1.0 if it succeeds (and prints ``ground_truth``).
+
+    Args:
+        ground_truth: expected stdout (a string, or a message list whose last message holds
+            it). Without it the score is 1.0 when the program exits with status 0.
+        language: ``"python"`` or ``"javascript"``.
+        timeout: seconds before the program is killed (counts as a failure).
+        max_memory_mb: memory limit for the program.
+        float_tolerance: compare numbers in the output with this tolerance.
+    """
+    return await _run_single(
+        messages,
+        ground_truth,
+        language,
+        timeout,
+        max_memory_mb,
+        executor_for("local"),
+        float_tolerance,
+    )
+
+
+@reward_function(id="e2b_code_execution_reward")
+async def e2b_code_execution_reward(
+    messages: list[Message],
+    ground_truth: Any = None,
+    language: str = "python",
+    timeout: float = 30,
+    api_key: str | None = None,
+    float_tolerance: float | None = None,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """Like :func:`local_code_execution_reward`, but runs the code in an E2B sandbox.
+
+    Args:
+        api_key: E2B API key (default: ``E2B_API_KEY``). Without one the sample is reported
+            as not evaluated.
+    """
+    if not (api_key or os.environ.get("E2B_API_KEY")):
+        return invalid("no E2B API key: pass api_key= or set E2B_API_KEY")
+    return await _run_single(
+        messages,
+        ground_truth,
+        language,
+        timeout,
+        256,
+        executor_for("e2b", api_key),
+        float_tolerance,
+    )
+
+
+def summarize(outcomes: list[TestOutcome], prefix: str = "test") -> EvaluateResult:
+    """Score = passed / total over every test; per-test metrics; any sandbox error -> invalid."""
+    broken = [o.sandbox_error for o in outcomes if o.sandbox_error]
+    if broken:
+        return invalid(f"sandbox error on {len(broken)} of {len(outcomes)} tests: {broken[0]}")
+    passed = sum(o.passed for o in outcomes)
+    metrics = {
+        f"{prefix}_{i}": MetricResult(score=float(o.passed), reason=o.reason, success=o.passed)
+        for i, o in enumerate(outcomes)
+    }
+    return EvaluateResult(
+        score=passed / len(outcomes),
+        reason=f"{passed}/{len(outcomes)} tests passed",
+        metrics=metrics,
+    )
+
+
+async def run_tests(
+    messages: Sequence[Message],
+    ground_truth: Any,
+    language: str,
+    timeout: float,
+    environment: str,
+    function_to_call: str | None,
+    api_key: str | None = None,
+    memory_mb: int = 256,
+    float_tolerance: float | None = None,
+) -> EvaluateResult:
+    """Shared by the test-based rewards: extract, run every test, score passed/total."""
+    try:
+        code = response_code(messages, language)
+        executor = executor_for(environment, api_key)
+        if function_to_call:
+            if language != "python" or environment != "local":
+                raise ValueError("call-based tests run only for python with environment='local'")
+            calls = call_tests(ground_truth)
+        else:
+            stdio = io_tests(ground_truth)
+    except ValueError as error:
+        return invalid(str(error))
+    if code is None:
+        return EvaluateResult(score=0.0, reason="no fenced code block in the response")
+    if function_to_call:
+        outcomes = await run_call_tests(
+            executor, code, function_to_call, calls, timeout, memory_mb, float_tolerance
+        )
+    else:
+        outcomes = await run_io_tests(
+            executor, code, language, stdio, timeout, memory_mb, float_tolerance
+        )
+    return summarize(outcomes)
+
+
+@reward_function(id="fractional_code_reward")
+async def fractional_code_reward(
+    messages: list[Message],
+    ground_truth: Any,
+    language: str = "python",
+    timeout: float = 5,
+    environment: str = "local",
+    function_to_call: str | None = None,
+    api_key: str | None = None,
+    float_tolerance: float | None = None,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """Fraction of tests passed, over ALL tests (a crash or timeout is a failed test).
+
+    Args:
+        ground_truth: a list of ``{"input", "expected_output"}``. Without ``function_to_call``
+            each input is stdin and the expected output is stdout. With it, each input is the
+            call's arguments (a list of positional arguments, or a string with one JSON
+            argument per line) and the expected output is the return value.
+        environment: ``"local"`` (sandboxed here) or ``"e2b"``.
+        function_to_call: name of the function to test (call-based tests).
+    """
+    return await run_tests(
+        messages,
+        ground_truth,
+        language,
+        timeout,
+        environment,
+        function_to_call,
+        api_key,
+        float_tolerance=float_tolerance,
+    )
+
+
+@reward_function(id="humaneval_check_reward")
+async def humaneval_check_reward(
+    messages: list[Message],
+    ground_truth: dict[str, str],
+    timeout: float = 10,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """1.0 if the response passes a HumanEval-style problem's ``check``, else 0.0.
+
+    If the extracted code defines ``entry_point`` it is used as is (after the prompt, so the
+    prompt's imports and helpers exist); otherwise it is taken as the continuation of
+    ``prompt``. The test's ``check`` runs in a separate process from the candidate, which
+    may only return plain data, so the candidate cannot tamper with the checks.
+
+    Args:
+        ground_truth: ``{"prompt", "test", "entry_point"}`` as in the HumanEval data set.
+    """
+    try:
+        if not isinstance(ground_truth, dict) or not {"prompt", "test", "entry_point"} <= set(
+            ground_truth
+        ):
+            raise ValueError("ground_truth must be a dict with 'prompt', 'test', 'entry_point'")
+        code = response_code(messages, "python")
+    except ValueError as error:
+        return invalid(str(error))
+    if code is None:
+        return EvaluateResult(score=0.0, reason="no fenced code block in the response")
+    prompt, entry_point = ground_truth["prompt"], ground_truth["entry_point"]
+    source = prompt + "\n\n" + code if defines_function(code, entry_point) else prompt + code
+    outcome = await run_humaneval(executor_for("local"), source, ground_truth, timeout, 256)
+    if outcome.sandbox_error:
+        return invalid(f"sandbox error: {outcome.sandbox_error}")
+    metric = MetricResult(
+        score=float(outcome.passed), reason=outcome.reason, success=outcome.passed
+    )
+    return EvaluateResult(
+        score=float(outcome.passed), reason=outcome.reason, metrics={"humaneval": metric}
+    )
