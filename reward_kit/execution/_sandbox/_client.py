@@ -29,16 +29,19 @@ class ForkServer:
 
     async def start(self) -> None:
         """Start the server and wait until it says it is ready."""
-        with self.log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                *self.argv,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=log,
-                env={},
-                cwd="/",
-                start_new_session=True,
-            )
+        try:
+            with self.log.open("ab") as log:
+                self.process = await asyncio.create_subprocess_exec(
+                    *self.argv,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=log,
+                    env={},
+                    cwd="/",
+                    start_new_session=True,
+                )
+        except OSError as error:
+            raise SandboxFailure(f"cannot start the fork-server: {error}") from error
         assert self.process.stdout is not None
         try:
             line = await asyncio.wait_for(self.process.stdout.readline(), 30)
