@@ -91,6 +91,11 @@ class LocalExecutor(Executor):
             self._isolation = self._resolve_isolation()
         return self._isolation
 
+    @property
+    def uses_cgroups(self) -> bool:
+        """Whether jobs get a cgroup (whole-tree memory and process limits); known once a job ran."""
+        return self._cgroups is not None
+
     def _resolve_isolation(self) -> str:
         global _warned_fallback
         if self.requested_isolation == "rlimits":
