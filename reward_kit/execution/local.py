@@ -93,7 +93,10 @@ class LocalExecutor(Executor):
 
     @property
     def uses_cgroups(self) -> bool:
-        """Whether jobs get a cgroup (whole-tree memory and process limits); known once a job ran."""
+        """Whether jobs get a cgroup (memory and process limits for the whole tree).
+
+        Known once the first job has started the sandbox.
+        """
         return self._cgroups is not None
 
     def _resolve_isolation(self) -> str:
