@@ -30,6 +30,20 @@ _PRELOAD = ("math", "re", "typing", "collections", "itertools", "functools", "he
 """Standard modules imported once by the fork-server, so jobs find them already loaded."""
 
 
+_live: weakref.WeakSet[LocalExecutor] = weakref.WeakSet()
+
+
+def _forget_servers_after_fork() -> None:
+    """A forked child cannot use its parent's fork-server (it belongs to the parent's loop)."""
+    for executor in list(_live):
+        executor._server = None
+        executor._starting = None
+        executor._slots = None
+
+
+os.register_at_fork(after_in_child=_forget_servers_after_fork)
+
+
 class SandboxUnavailableError(RewardKitError):
     """``isolation="bwrap"`` was asked for but bubblewrap cannot run on this host."""
 
@@ -82,7 +96,8 @@ class LocalExecutor(Executor):
         self._starting: asyncio.Lock | None = None
         self._cgroups: CgroupTree | None = None
         self._base = Path(tempfile.mkdtemp(prefix="reward-kit-exec-"))
-        self._finalizer = weakref.finalize(self, _cleanup, self._base, None)
+        self._finalizer = weakref.finalize(self, _cleanup, self._base, None, os.getpid())
+        _live.add(self)
 
     @property
     def isolation(self) -> str:
@@ -131,7 +146,9 @@ class LocalExecutor(Executor):
             if self._server is None and self._cgroups is None:
                 self._cgroups = CgroupTree.create()
                 self._finalizer.detach()
-                self._finalizer = weakref.finalize(self, _cleanup, self._base, self._cgroups)
+                self._finalizer = weakref.finalize(
+                    self, _cleanup, self._base, self._cgroups, os.getpid()
+                )
             server = ForkServer(*self._launch_spec(), log=self._base / "server.log")
             await server.start()
             self._server = server
@@ -259,7 +276,9 @@ class LocalExecutor(Executor):
         self.close()
 
 
-def _cleanup(base: Path, cgroups: CgroupTree | None) -> None:
+def _cleanup(base: Path, cgroups: CgroupTree | None, owner: int) -> None:
+    if os.getpid() != owner:  # a forked child must not delete its parent's sandbox files
+        return
     shutil.rmtree(base, ignore_errors=True)
     if cgroups is not None:
         with contextlib.suppress(OSError):

@@ -15,6 +15,7 @@ from reward_kit.execution import (
     local,
 )
 from reward_kit.execution._sandbox import _bwrap
+from tests.execution.conftest import assert_still_works
 
 
 def test_result_fields(executor: LocalExecutor) -> None:
@@ -126,3 +127,23 @@ def test_close_removes_the_temporary_directory() -> None:
     assert base.exists()
     executor.close()
     assert not base.exists()
+
+
+def test_a_forked_child_starts_its_own_server_and_leaves_the_parents_alone() -> None:
+    import os
+
+    with LocalExecutor("auto") as executor:
+        assert_still_works(executor)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork with threads
+            pid = os.fork()
+        if pid == 0:
+            try:
+                ok = executor.run("print('child')").stdout == "child\n"
+                executor.close()
+            finally:
+                os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert executor._base.exists()
+        assert_still_works(executor)
