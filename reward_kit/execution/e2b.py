@@ -77,7 +77,7 @@ class E2BExecutor(Executor):
         )
         language = _E2B_LANGUAGES.get(job.lang.name)
         if language is None or job.files or (job.stdin and language != "python"):
-            raise RewardKitError(
+            raise ValueError(
                 f"E2BExecutor runs python and javascript code without extra files (stdin: "
                 f"python only); got language={job.language!r}, files={sorted(job.files)}"
             )
@@ -95,10 +95,7 @@ class E2BExecutor(Executor):
         started = time.monotonic()
         sandbox = None
         try:
-            sandbox = await self._checkout()
-            context = await sandbox.create_code_context(
-                language=language, request_timeout=self.request_timeout_s
-            )
+            sandbox, context = await self._sandbox_with_context(language)
             # The SDK's own timeout only bounds silence between output lines: a program that
             # keeps printing would outlive it, so the whole call is bounded here too.
             execution = await asyncio.wait_for(
@@ -150,8 +147,30 @@ class E2BExecutor(Executor):
             limits=limits,
         )
 
-    async def _checkout(self) -> AsyncSandbox:
-        if self._idle:
+    async def _sandbox_with_context(self, language: str) -> tuple[AsyncSandbox, Any]:
+        """A sandbox and a fresh code context in it.
+
+        A pooled sandbox may have expired on E2B's side since its last job; then (and only
+        then, before any code ran) a new sandbox is tried once.
+        """
+        reused = bool(self._idle)
+        sandbox = await self._checkout()
+        try:
+            context = await sandbox.create_code_context(
+                language=language, request_timeout=self.request_timeout_s
+            )
+        except Exception:
+            await self._discard(sandbox)
+            if not reused:
+                raise
+            sandbox = await self._checkout(fresh=True)
+            context = await sandbox.create_code_context(
+                language=language, request_timeout=self.request_timeout_s
+            )
+        return sandbox, context
+
+    async def _checkout(self, fresh: bool = False) -> AsyncSandbox:
+        if self._idle and not fresh:
             return self._idle.pop()
         try:
             from e2b_code_interpreter import AsyncSandbox

@@ -99,3 +99,17 @@ def test_output_is_capped(standin: StandInE2B) -> None:
         result = executor.run("print('x' * 1000)")
     assert result.status == "output_limit" and result.stdout_truncated
     assert len(result.stdout) == 100
+
+
+def test_an_expired_pooled_sandbox_is_replaced(standin: StandInE2B) -> None:
+    with _executor(standin, pool_size=1) as executor:
+        assert executor.run("print(1)").stdout == "1\n"
+        standin.sandboxes.clear()  # E2B shut the idle sandbox down behind our back
+        result = executor.run("print(2)")
+        assert (result.status, result.stdout) == ("ok", "2\n"), result
+    assert len(standin.created) == 2
+
+
+def test_unsupported_jobs_are_refused_clearly(standin: StandInE2B) -> None:
+    with _executor(standin) as executor, pytest.raises(ValueError, match="files"):
+        executor.run("print(1)", files={"a.txt": "x"})
