@@ -22,12 +22,11 @@ from reward_kit.llm._cache import ResponseCache, cache_key
 from reward_kit.llm._errors import (
     FailureKind,
     LLMRequestError,
-    LLMResponseError,
     LLMUnavailableError,
     MissingAPIKeyError,
 )
 from reward_kit.llm._limiter import AdaptiveLimiter, Outcome
-from reward_kit.llm._result import ChatResult, Usage, decode_body, excerpt, read_completion
+from reward_kit.llm._result import ChatResult, Usage, excerpt, read_completion
 from reward_kit.llm._retry import backoff_delay, is_retryable_status, parse_retry_after
 from reward_kit.models import Message
 
@@ -190,7 +189,7 @@ class ChatClient:
             stored = cache.get(key)
             if stored is not None:
                 self.stats.cache_hits += 1
-                fields = read_completion(decode_body(stored, where), where)
+                fields = read_completion(json.loads(stored), where)
                 latency = time.perf_counter() - started
                 return ChatResult(**fields, latency_s=latency, cached=True, attempts=0)
             self.stats.cache_misses += 1
@@ -232,9 +231,10 @@ class ChatClient:
                 if isinstance(answer, httpx.Response):
                     text = answer.text
                     try:
-                        data = decode_body(text, where)
-                    except LLMResponseError as exc:
-                        answer = _Failure("malformed", answer.status_code, str(exc))
+                        data = json.loads(text)
+                    except ValueError as exc:
+                        detail = f"response is not JSON ({exc}): {excerpt(text)}"
+                        answer = _Failure("malformed", answer.status_code, detail)
                     else:
                         outcome = Outcome.OK
                         return text, read_completion(data, where), attempt
