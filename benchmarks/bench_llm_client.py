@@ -123,16 +123,20 @@ def main() -> None:
 
     (wall, cpu), (cached_wall, _) = result["first"], result["cached"]
     n = args.requests
-    print(f"{n} requests, concurrency {args.concurrency}, server latency {args.latency * 1000:g} ms")
-    print(f"ideal (n * latency / concurrency)   {ideal:8.2f} s")
-    print(f"ChatClient                          {wall:8.2f} s  = {wall / ideal:.2f}x ideal (target <= 1.3x)")
-    print(f"  client CPU per request            {cpu / n * 1000:8.2f} ms")
-    print(f"ChatClient, fully cached rerun      {cached_wall:8.3f} s  = {wall / cached_wall:.0f}x faster")
+    print(f"{n} requests, concurrency {args.concurrency}, latency {args.latency * 1000:g} ms")
+    row("ideal (n * latency / concurrency)", f"{ideal:8.2f} s")
+    row("ChatClient", f"{wall:8.2f} s = {wall / ideal:.2f}x ideal (target <= 1.3x)")
+    row("  client CPU per request", f"{cpu / n * 1000:8.2f} ms")
+    row("ChatClient, cached rerun", f"{cached_wall:8.3f} s = {wall / cached_wall:.0f}x faster")
     if sdk is not None:
         sdk_wall, sdk_cpu = sdk
-        print(f"openai.AsyncOpenAI (same server)    {sdk_wall:8.2f} s  = {sdk_wall / ideal:.2f}x ideal")
-        print(f"  SDK CPU per request               {sdk_cpu / n * 1000:8.2f} ms")
-        print(f"ChatClient speed-up over the SDK    {sdk_wall / wall:8.2f}x")
+        row("openai.AsyncOpenAI, same server", f"{sdk_wall:8.2f} s = {sdk_wall / ideal:.2f}x ideal")
+        row("  SDK CPU per request", f"{sdk_cpu / n * 1000:8.2f} ms")
+        row("ChatClient speed-up over the SDK", f"{sdk_wall / wall:8.2f}x")
+
+
+def row(label: str, value: str) -> None:
+    print(f"{label:<36}{value}")
 
 
 if __name__ == "__main__":
