@@ -1,15 +1,18 @@
-"""A blocking face on :class:`ChatClient` for code that is not async."""
+"""A blocking face on :class:`ChatClient`, and a process-wide client shared by rewards."""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import os
 import threading
 from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from reward_kit.llm._client import ChatClient, ClientStats
 
-__all__ = ["SyncChatClient"]
+__all__ = ["SyncChatClient", "shared_client"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -21,18 +24,33 @@ def _blocking(
     """Turn an async method of ``ChatClient`` into a blocking method of ``SyncChatClient``."""
 
     def call(self: SyncChatClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return self._run(method(self.client, *args, **kwargs))
+        return self._submit(method(self.client, *args, **kwargs)).result()
 
     call.__name__ = method.__name__
     call.__doc__ = method.__doc__
     return call
 
 
-class SyncChatClient:
-    """Runs a :class:`ChatClient` on its own event loop thread and waits for its answers.
+def _from_any_loop(
+    method: Callable[Concatenate[ChatClient, P], Coroutine[Any, Any, T]],
+) -> Callable[Concatenate[SyncChatClient, P], Coroutine[Any, Any, T]]:
+    """Turn an async method of ``ChatClient`` into one awaitable from any event loop."""
 
-    Safe to call from many threads at once (calls share the client's connections, limit and
-    cache) and from inside a running event loop, where ``asyncio.run`` would fail.
+    async def call(self: SyncChatClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await asyncio.wrap_future(self._submit(method(self.client, *args, **kwargs)))
+
+    call.__name__ = "a" + method.__name__
+    call.__doc__ = method.__doc__
+    return call
+
+
+class SyncChatClient:
+    """Runs a :class:`ChatClient` on its own event loop thread.
+
+    ``chat`` blocks until the answer arrives; ``achat`` can be awaited from any event loop, even
+    short-lived ones (``asyncio.run`` per call), which a plain ``ChatClient`` does not allow.
+    Calls from many threads and loops share one set of connections, one concurrency limit and
+    one cache.
 
     Args:
         client: The async client to drive; the facade takes ownership and closes it.
@@ -51,6 +69,7 @@ class SyncChatClient:
         return f"SyncChatClient({self.client!r})"
 
     chat = _blocking(ChatClient.chat)
+    achat = _from_any_loop(ChatClient.chat)
 
     @property
     def stats(self) -> ClientStats:
@@ -75,8 +94,44 @@ class SyncChatClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+    def _submit(self, coroutine: Coroutine[Any, Any, T]) -> Future[T]:
         if self._closed:
             coroutine.close()
             raise RuntimeError("SyncChatClient is closed")
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
+
+_shared: dict[tuple[int, str], SyncChatClient] = {}
+_shared_lock = threading.Lock()
+
+
+def _sharing(factory: Callable[P, ChatClient]) -> Callable[P, SyncChatClient]:
+    """Memoise ``factory`` per process and per arguments, wrapped in a ``SyncChatClient``."""
+
+    def shared(*args: P.args, **kwargs: P.kwargs) -> SyncChatClient:
+        key = (os.getpid(), repr((args, sorted(kwargs.items()))))
+        with _shared_lock:
+            client = _shared.get(key)
+            if client is None:
+                if not _shared:
+                    atexit.register(_close_shared)
+                client = _shared[key] = SyncChatClient(factory(*args, **kwargs))
+            return client
+
+    return shared
+
+
+def _close_shared() -> None:
+    with _shared_lock:
+        for client in _shared.values():
+            client.close()
+        _shared.clear()
+
+
+shared_client = _sharing(ChatClient)
+"""The process-wide :class:`SyncChatClient` for these ``ChatClient`` arguments.
+
+Made on first use and reused by every later call with the same arguments, so that a reward
+called once per sample (an LLM judge) keeps its connections, its concurrency limit and its
+cache across samples. Takes exactly the arguments of :class:`ChatClient`; closed at exit.
+"""

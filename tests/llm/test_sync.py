@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from reward_kit.llm import LLMRequestError, SyncChatClient
+from reward_kit.llm import LLMRequestError, SyncChatClient, shared_client
 from tests._servers.openai_stub import error
 
 USER = [{"role": "user", "content": "ping"}]
@@ -59,3 +59,22 @@ def test_errors_propagate_and_closed_client_refuses(openai_stub, make_client):
 
     with pytest.raises(RuntimeError, match="closed"):
         client.chat(USER, model="m")
+
+
+def test_achat_serves_many_short_lived_event_loops(openai_stub, make_client):
+    with SyncChatClient(make_client()) as client:
+        texts = [asyncio.run(client.achat(USER, model="m")).text for _ in range(3)]
+        assert client.stats.requests == 3
+
+    assert texts == ["echo: ping"] * 3
+
+
+def test_shared_client_is_one_per_set_of_arguments(openai_stub):
+    first = shared_client(base_url=openai_stub.url, api_key_env=None, max_retries=1)
+    again = shared_client(base_url=openai_stub.url, api_key_env=None, max_retries=1)
+    other = shared_client(base_url=openai_stub.url, api_key_env=None, max_retries=2)
+
+    assert first is again and first is not other
+    assert first.chat(USER, model="m").text == "echo: ping"
+    first.close()
+    other.close()
