@@ -275,18 +275,21 @@ def test_unreachable_server_is_a_connection_failure(make_client):
     assert caught.value.kind == "connection" and "connection error" in str(caught.value)
 
 
-def test_concurrency_never_exceeds_the_limit_and_reaches_it(openai_stub, make_client):
+@pytest.mark.parametrize("limit", [8, 20])
+def test_concurrency_reaches_the_limit_over_kept_alive_connections(openai_stub, make_client, limit):
     openai_stub.latency = 0.05
-    client = make_client(max_concurrent_requests=8)
+    client = make_client(max_concurrent_requests=limit)
 
     async def many() -> None:
         async with client:
-            await asyncio.gather(*(client.chat(USER, model="m") for _ in range(80)))
+            await asyncio.gather(*(client.chat(USER, model="m") for _ in range(limit * 8)))
 
     run(many())
 
-    assert openai_stub.max_in_flight == 8
-    assert client.limiter.max_in_flight == 8
+    assert openai_stub.max_in_flight == limit
+    assert client.limiter.max_in_flight == limit
+    assert openai_stub.connections == limit
+    assert client.stats.usage.total_tokens == limit * 8 * 9
 
 
 def test_concurrency_adapts_to_a_server_that_throttles(openai_stub, make_client):
