@@ -144,9 +144,11 @@ def test_retry_after_pauses_every_request_not_just_the_throttled_one(openai_stub
 
     run(many())
 
+    # The first four requests went out together; everything after them (the retry and the
+    # other eight) had to wait for the pause, although three slots were free after 0.1 s.
     start = openai_stub.requests[0].received_at
-    quiet = [r for r in openai_stub.requests if 0.05 < r.received_at - start < 0.45]
-    assert quiet == []
+    later = [r.received_at - start for r in openai_stub.requests[4:]]
+    assert min(later) >= 0.45
     assert len(openai_stub.requests) == 13
 
 
