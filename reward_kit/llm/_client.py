@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
 
 from reward_kit._types import MessagesLike
-from reward_kit.errors import InvalidMessageError
 from reward_kit.llm._cache import ResponseCache, cache_key
 from reward_kit.llm._errors import (
     FailureKind,
@@ -28,7 +26,7 @@ from reward_kit.llm._limiter import AdaptiveLimiter, Outcome
 from reward_kit.llm._pool import ConnectionPools
 from reward_kit.llm._result import ChatResult, Usage, excerpt, read_completion
 from reward_kit.llm._retry import backoff_delay, is_retryable_status, parse_retry_after
-from reward_kit.models import Message
+from reward_kit.llm._wire import messages_to_wire, server_error_message
 
 __all__ = ["DEFAULT_API_KEY_ENV", "DEFAULT_BASE_URL", "ChatClient", "ClientStats"]
 
@@ -169,12 +167,16 @@ class ChatClient:
             InvalidMessageError: a message dict does not fit the ``Message`` model.
         """
         started = time.perf_counter()
-        body: dict[str, Any] = {"model": model, "messages": _to_wire(messages)}
-        optional: dict[str, Any] = {"temperature": temperature, "top_p": top_p}
-        optional["max_tokens"] = max_tokens
-        optional |= {"seed": seed, "tool_choice": tool_choice}
-        optional["stop"] = stop if stop is None or isinstance(stop, str) else list(stop)
-        optional["tools"] = None if tools is None else [dict(tool) for tool in tools]
+        body: dict[str, Any] = {"model": model, "messages": messages_to_wire(messages)}
+        optional: dict[str, Any] = {
+            "temperature": temperature,
+            "top_p": top_p,
+            "max_tokens": max_tokens,
+            "stop": stop if stop is None or isinstance(stop, str) else list(stop),
+            "seed": seed,
+            "tools": None if tools is None else [dict(tool) for tool in tools],
+            "tool_choice": dict(tool_choice) if isinstance(tool_choice, Mapping) else tool_choice,
+        }
         body.update({name: value for name, value in optional.items() if value is not None})
         if n != 1:
             body["n"] = n
@@ -270,7 +272,7 @@ class ChatClient:
         status = response.status_code
         if 200 <= status < 300:
             return response
-        message = _server_message(response)
+        message = server_error_message(response)
         if not is_retryable_status(status):
             raise LLMRequestError(
                 self._redact(f"{self.base_url} rejected the request: HTTP {status}: {message}"),
@@ -311,40 +313,3 @@ def _resolve_key(api_key: str | None, api_key_env: str | None) -> str | None:
             "or pass api_key_env=None for a server that needs no key"
         )
     return key
-
-
-def _to_wire(messages: MessagesLike) -> list[dict[str, Any]]:
-    """Messages as the JSON the API takes; dicts are validated so mistakes surface here."""
-    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
-        raise InvalidMessageError(
-            f"messages must be a list of messages, got {type(messages).__name__}"
-        )
-    wire = []
-    for index, message in enumerate(messages):
-        if not isinstance(message, Message):
-            try:
-                message = Message.model_validate(message)
-            except ValidationError as exc:
-                problem = exc.errors()[0]
-                raise InvalidMessageError(
-                    f"messages[{index}]: {problem['msg']} (at {problem['loc']})"
-                ) from exc
-        wire.append(message.to_openai())
-    if not wire:
-        raise InvalidMessageError("messages is empty: a chat request needs at least one message")
-    return wire
-
-
-def _server_message(response: httpx.Response) -> str:
-    """The error message a server put in its body, in any of the usual shapes."""
-    try:
-        data = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return excerpt(response.content) if response.content else "(empty body)"
-    if isinstance(data, dict):
-        error = data.get("error", data.get("detail", data.get("message")))
-        if isinstance(error, dict):
-            error = error.get("message", error)
-        if error is not None:
-            return error if isinstance(error, str) else json.dumps(error)
-    return excerpt(response.content)
