@@ -100,8 +100,12 @@ class ChatClient:
         backoff_max: float = 60.0,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        if max_retries < 0 or timeout <= 0 or backoff_base < 0:
-            raise ValueError("max_retries must be >= 0, timeout > 0 and backoff_base >= 0")
+        if max_concurrent_requests < 1 or max_retries < 0 or timeout <= 0 or backoff_base < 0:
+            raise ValueError(
+                "need max_concurrent_requests >= 1, max_retries >= 0, timeout > 0 and "
+                f"backoff_base >= 0; got {max_concurrent_requests}, {max_retries}, {timeout}, "
+                f"{backoff_base}"
+            )
         self.base_url = base_url.rstrip("/")
         self.max_concurrent_requests = max_concurrent_requests
         self.max_retries = max_retries

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import replace
 from email.utils import formatdate
 
 import pytest
@@ -140,7 +141,7 @@ def test_retry_after_http_date_is_honoured(openai_stub, make_client):
 
 def test_retry_after_pauses_every_request_not_just_the_throttled_one(openai_stub, make_client):
     openai_stub.latency = 0.1
-    openai_stub.enqueue(Reply(**vars(rate_limited(retry_after="0.5")) | {"delay": 0.0}))
+    openai_stub.enqueue(replace(rate_limited(retry_after="0.5"), delay=0.0))
     client = make_client(max_concurrent_requests=4)
 
     async def many() -> None:
@@ -197,6 +198,13 @@ def test_api_key_never_appears_in_errors_or_reprs(openai_stub, make_client):
     texts = [str(caught.value), caught.value.server_message, repr(client), repr(client.stats)]
     assert all(API_KEY not in text for text in texts)
     assert "key *** is revoked" in str(caught.value)
+
+
+def test_bad_settings_are_rejected_up_front():
+    with pytest.raises(ValueError, match="max_concurrent_requests"):
+        ChatClient(api_key_env=None, max_concurrent_requests=0)
+    with pytest.raises(ValueError, match="timeout"):
+        ChatClient(api_key_env=None, timeout=0)
 
 
 def test_missing_api_key_names_the_variable(monkeypatch):
