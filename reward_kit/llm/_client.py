@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import time
@@ -33,6 +34,7 @@ __all__ = ["DEFAULT_API_KEY_ENV", "DEFAULT_BASE_URL", "ChatClient", "ClientStats
 DEFAULT_BASE_URL = "https://api.fireworks.ai/inference/v1"
 DEFAULT_API_KEY_ENV = "FIREWORKS_API_KEY"
 _MAX_RETRY_AFTER = 600.0
+_log = logging.getLogger("reward_kit.llm")
 _CACHE_FORMAT = 1
 
 
@@ -195,15 +197,15 @@ class ChatClient:
             stored = cache.get(key)
             if stored is not None:
                 self.stats.cache_hits += 1
-                fields = read_completion(json.loads(stored), where)
+                fields = read_completion(json.loads(stored), where, model)
                 latency = time.perf_counter() - started
                 return ChatResult(**fields, latency_s=latency, cached=True, attempts=0)
             self.stats.cache_misses += 1
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        text, fields, attempts = await self._request(payload, where)
+        text, fields, attempts = await self._request(payload, where, model)
         self.stats.usage = self.stats.usage + fields["usage"]
         if cache is not None:
-            cache.put(key, text, fields["model"] or model)
+            cache.put(key, text, fields["model"])
         latency = time.perf_counter() - started
         return ChatResult(**fields, latency_s=latency, cached=False, attempts=attempts)
 
@@ -221,7 +223,9 @@ class ChatClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def _request(self, payload: bytes, where: str) -> tuple[str, dict[str, Any], int]:
+    async def _request(
+        self, payload: bytes, where: str, model: str
+    ) -> tuple[str, dict[str, Any], int]:
         """POST with retries; returns the body text, the parsed fields and the attempt count."""
         pools = self._connection_pools()
         attempt = 0
@@ -243,7 +247,7 @@ class ChatClient:
                         answer = _Failure("malformed", answer.status_code, detail)
                     else:
                         outcome = Outcome.OK
-                        return text, read_completion(data, where), attempt
+                        return text, read_completion(data, where, model), attempt
                 elif answer.status == 429:
                     outcome = Outcome.THROTTLED
                     self.stats.throttled += 1
@@ -263,6 +267,14 @@ class ChatClient:
                 delay = backoff_delay(attempt, self.backoff_base, self.backoff_max)
             else:
                 delay += random.uniform(0, 0.1 * delay)
+            _log.debug(
+                "%s: attempt %d/%d failed (%s), retrying in %.2f s",
+                where,
+                attempt,
+                self.max_retries + 1,
+                self._redact(answer.detail),
+                delay,
+            )
             await asyncio.sleep(delay)
 
     async def _attempt(self, pools: ConnectionPools, payload: bytes) -> httpx.Response | _Failure:

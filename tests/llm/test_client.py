@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from dataclasses import replace
 from email.utils import formatdate
@@ -188,16 +189,28 @@ def test_client_errors_fail_fast_with_the_server_message(
     assert len(openai_stub.requests) == 1
 
 
-def test_api_key_never_appears_in_errors_or_reprs(openai_stub, make_client):
+def test_api_key_never_appears_in_errors_logs_or_reprs(openai_stub, make_client, caplog):
+    caplog.set_level(logging.DEBUG, logger="reward_kit.llm")
+    openai_stub.enqueue(error(500, f"backend saw key {API_KEY}"))
     openai_stub.responder = lambda request: error(401, f"key {API_KEY} is revoked")
     client = make_client()
 
     with pytest.raises(LLMRequestError) as caught:
         run(ask(client))
 
-    texts = [str(caught.value), caught.value.server_message, repr(client), repr(client.stats)]
+    assert "retrying" in caplog.text and "backend saw key ***" in caplog.text
+    texts = [str(caught.value), caught.value.server_message, caplog.text]
+    texts += [repr(client), repr(client.stats)]
     assert all(API_KEY not in text for text in texts)
     assert "key *** is revoked" in str(caught.value)
+
+
+def test_model_name_falls_back_to_the_requested_one(openai_stub, make_client):
+    openai_stub.responder = lambda request: {"choices": [{"message": {"content": "hi"}}]}
+
+    result = run(ask(make_client(), model="my-model"))
+
+    assert (result.model, result.text, result.usage.total_tokens) == ("my-model", "hi", 0)
 
 
 def test_bad_settings_are_rejected_up_front():
