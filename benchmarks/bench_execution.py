@@ -72,10 +72,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--isolation", default="auto", choices=["auto", "bwrap", "rlimits"])
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--python", help="interpreter for the sandbox and the baseline")
     args = parser.parse_args()
 
     right, wrong = programs(wrong=False), programs(wrong=True)
-    with LocalExecutor(args.isolation) as executor:
+    with LocalExecutor(args.isolation, python=args.python) as executor:
         executor.run("pass")  # start the fork-server outside the timings
         local_times, local_right = sandboxed(executor, right)
         _, local_wrong = sandboxed(executor, wrong)

@@ -90,6 +90,7 @@ class LocalExecutor(Executor):
         self.disk_mb = disk_mb
         base: str = getattr(sys, "_base_executable", None) or sys.executable
         self.python = str(Path(python or base).resolve())
+        self._python_is_default = python is None
         self._isolation: str | None = None
         self._server: ForkServer | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -159,7 +160,8 @@ class LocalExecutor(Executor):
         jobs.mkdir(exist_ok=True)
         if self.isolation == "rlimits":
             drop = 65534 if os.geteuid() == 0 else None
-            if drop is not None:
+            if drop is not None and not _readable_by_others(self.python):
+                self.python = self._python_for_nobody()
                 os.chmod(jobs, 0o711)
                 os.chmod(self._base, 0o711)
             return [], self.python, {"mode": "rlimits", "drop_to_uid": drop, "preload": _PRELOAD}
@@ -169,6 +171,23 @@ class LocalExecutor(Executor):
         runtimes = [str(Path(p).parent) for p in self._executables().values()]
         launcher = _bwrap.sandbox_argv(self._bwrap_path, self.python, runtimes, binds, [])
         return launcher[:-1], self.python, {"mode": "bwrap", "preload": _PRELOAD}
+
+    def _python_for_nobody(self) -> str:
+        """Jobs started as root run as ``nobody``; if it cannot read the default interpreter
+        (say, a pyenv build under /root), use a system one of the same version instead."""
+        if not self._python_is_default:
+            raise SandboxFailure(
+                f"rlimits isolation runs jobs as 'nobody', which cannot read {self.python}; "
+                "pass python= an interpreter outside a private directory"
+            )
+        version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+        for candidate in (f"/usr/local/bin/{version}", f"/usr/bin/{version}"):
+            if os.path.exists(candidate) and _readable_by_others(candidate):
+                return str(Path(candidate).resolve())
+        raise SandboxFailure(
+            f"rlimits isolation runs jobs as 'nobody', which cannot read {self.python}, and "
+            f"no system {version} was found; pass python= a readable interpreter"
+        )
 
     def _executables(self) -> dict[str, str]:
         found = {}
@@ -274,6 +293,16 @@ class LocalExecutor(Executor):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _readable_by_others(python: str) -> bool:
+    """Whether ``nobody`` can load this interpreter (every directory down to it is o+x)."""
+    prefix = Path(python).parent.parent
+    return all(
+        d.stat().st_mode & 0o001
+        for d in [*reversed(prefix.parents), prefix, prefix / "lib"]
+        if d.exists()
+    )
 
 
 def _cleanup(base: Path, cgroups: CgroupTree | None, owner: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,21 @@ def test_a_forked_child_starts_its_own_server_and_leaves_the_parents_alone() -> 
         assert os.waitstatus_to_exitcode(status) == 0
         assert executor._base.exists()
         assert_still_works(executor)
+
+
+def test_rlimits_as_root_refuses_a_runtime_nobody_cannot_read(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    if os.geteuid() != 0:
+        pytest.skip("only root drops jobs to nobody")
+    private = tmp_path / "private"
+    (private / "bin").mkdir(parents=True)
+    private.chmod(0o700)
+    python = private / "bin" / "python3"
+    python.symlink_to(sys.executable)
+    with LocalExecutor("rlimits", python=str(python)) as executor:
+        executor.python = str(python)  # keep the unresolved path inside the private dir
+        result = executor.run("print(1)")
+        assert executor.python == str(python)  # an explicit choice is never swapped
+    assert result.status == "sandbox_error" and "nobody" in (result.error or "")
