@@ -10,7 +10,7 @@ import pytest
 
 from reward_kit.execution import LocalExecutor
 from tests.execution.conftest import SECRET, assert_still_works
-from tests.execution.test_security import _processes_with
+from tests.execution.test_security import _eventually, _processes_with
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
@@ -89,8 +89,7 @@ def test_detached_daemon_does_not_outlive_the_call(executor: LocalExecutor) -> N
     )
     result = executor.run(code, language="javascript")
     assert result.stdout == "parent done\n", result
-    time.sleep(0.6)
-    assert _processes_with(marker) == []
+    assert _eventually(lambda: _processes_with(marker) == [])
     assert_still_works(executor)
 
 
