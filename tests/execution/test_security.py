@@ -96,12 +96,20 @@ def test_writes_outside_the_work_dir_do_not_reach_the_host(
     assert_still_works(executor)
 
 
-def test_jobs_cannot_see_each_others_files(bwrap_executor: LocalExecutor) -> None:
-    writer = "open('/work/mine.txt', 'w').write('x'); open('/tmp/mine.txt', 'w').write('x')"
-    reader = "import os; print(os.listdir('/work'), os.listdir('/tmp'))"
-    bwrap_executor.run(writer)
-    result = bwrap_executor.run(reader)
-    assert result.stdout == "['main.py'] []\n"
+def test_jobs_cannot_leave_files_for_later_jobs(bwrap_executor: LocalExecutor) -> None:
+    writer = (
+        "import os\n"
+        "for d in ('/work', '/tmp', '/dev/shm', '/', '/dev', '/etc'):\n"
+        "    try: open(os.path.join(d, 'planted'), 'w').write('x')\n"
+        "    except OSError: print('refused', d)"
+    )
+    reader = (
+        "import os\n"
+        "print([d for d in ('/work', '/tmp', '/dev/shm', '/', '/dev', '/etc')"
+        " if os.path.exists(os.path.join(d, 'planted'))])"
+    )
+    assert bwrap_executor.run(writer).stdout == "refused /\nrefused /dev\nrefused /etc\n"
+    assert bwrap_executor.run(reader).stdout == "[]\n"
 
 
 def test_network_to_a_host_listener_is_blocked(bwrap_executor: LocalExecutor) -> None:

@@ -77,6 +77,8 @@ def sandbox_argv(
     argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/work"]
     for host, inside in binds.items():
         argv += ["--bind", host, inside]
+    # The sandbox's own root and /dev are tmpfs: read-only, so no job can leave files for the next.
+    argv += ["--remount-ro", "/dev", "--remount-ro", "/"]
     return [*argv, "--chdir", "/", "--", *command]
 
 

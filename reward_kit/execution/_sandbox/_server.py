@@ -61,11 +61,11 @@ def drop_capabilities() -> None:
 
 
 def build_job_filesystem(job_dir: str, limits: dict[str, Any]) -> None:
-    """Private /work and /tmp for this job; other jobs, cgroups and /proc become invisible."""
+    """Private /work, /tmp and /dev/shm for this job; other jobs, cgroups and /proc vanish."""
     check(LIBC.unshare(CLONE_NEWNS | CLONE_NEWPID), "unshare")
     check(LIBC.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
-    mount_tmpfs("/work", limits["disk_mb"])
-    mount_tmpfs("/tmp", limits["disk_mb"])
+    for private in ("/work", "/tmp", "/dev/shm"):
+        mount_tmpfs(private, limits["disk_mb"])
     copy_tree(os.path.join(job_dir, "in"), "/work")
     for hidden in ("/jobs", "/cgroup", "/proc"):
         if os.path.isdir(hidden):
