@@ -295,12 +295,21 @@ def test_killing_the_parent_or_its_group_is_contained(executor: LocalExecutor, c
     assert_still_works(executor)
 
 
-def test_a_dead_sandbox_is_reported_as_sandbox_error_and_replaced() -> None:
+def test_a_sandbox_dying_mid_job_is_a_sandbox_error_then_replaced() -> None:
     with LocalExecutor("auto") as executor:
         assert_still_works(executor)
         assert executor._server is not None and executor._server.process is not None
+        results = []
+        job = threading.Thread(
+            target=lambda: results.append(executor.run("import time; time.sleep(3); print(1)"))
+        )
+        job.start()
+        time.sleep(0.5)
         os.kill(executor._server.process.pid, 9)
-        result = executor.run("import time; time.sleep(1); print('never')")
-        assert result.status == "sandbox_error", result
-        assert "never" not in result.stdout
+        job.join()
+        assert results[0].status == "sandbox_error", results
+        assert results[0].stdout == "" and results[0].error
+        assert_still_works(executor)
+        os.kill(executor._server.process.pid, 9)  # dead while idle: replaced before the job
+        time.sleep(0.1)
         assert_still_works(executor)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,20 @@ class SandboxFailure(Exception):
 
 
 class ForkServer:
-    """One running fork-server process and the jobs waiting for its replies."""
+    """One running fork-server process and the jobs waiting for its replies.
+
+    The process is a plain ``subprocess.Popen`` whose pipes are attached to the event loop:
+    it is reaped by ``Popen.wait`` here, not by asyncio's child watcher, which would race with
+    ``subprocess``'s own reaping of abandoned children.
+    """
 
     def __init__(self, launcher: list[str], python: str, config: dict[str, Any], log: Path):
         self.argv = [*launcher, python, "-I", "-S", "-c", _SERVER_SOURCE, json.dumps(config)]
         self.log = log
-        self.process: asyncio.subprocess.Process | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self.replies: asyncio.StreamReader | None = None
+        self.requests: asyncio.WriteTransport | None = None
+        self.reply_pipe: asyncio.ReadTransport | None = None
         self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self.reader: asyncio.Task[None] | None = None
         self.ids = itertools.count()
@@ -31,10 +40,10 @@ class ForkServer:
         """Start the server and wait until it says it is ready."""
         try:
             with self.log.open("ab") as log:
-                self.process = await asyncio.create_subprocess_exec(
-                    *self.argv,
-                    stdin=asyncio.subprocess.PIPE,
-                    stdout=asyncio.subprocess.PIPE,
+                self.process = subprocess.Popen(
+                    self.argv,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
                     stderr=log,
                     env={},
                     cwd="/",
@@ -42,29 +51,34 @@ class ForkServer:
                 )
         except OSError as error:
             raise SandboxFailure(f"cannot start the fork-server: {error}") from error
-        assert self.process.stdout is not None
+        assert self.process.stdin is not None and self.process.stdout is not None
+        loop = asyncio.get_running_loop()
+        self.replies = asyncio.StreamReader(limit=1 << 20)
+        protocol = asyncio.StreamReaderProtocol(self.replies)
+        self.reply_pipe, _ = await loop.connect_read_pipe(lambda: protocol, self.process.stdout)
+        self.requests, _ = await loop.connect_write_pipe(asyncio.Protocol, self.process.stdin)
         try:
-            line = await asyncio.wait_for(self.process.stdout.readline(), 30)
+            line = await asyncio.wait_for(self.replies.readline(), 30)
         except asyncio.TimeoutError:
             line = b""
         if not line.startswith(b'{"ready": true'):
             await self.stop()
             raise SandboxFailure(f"fork-server did not start: {self.log_tail()}")
-        self.reader = asyncio.get_running_loop().create_task(self._read_replies())
+        self.reader = loop.create_task(self._read_replies())
 
     @property
     def alive(self) -> bool:
-        return self.process is not None and self.process.returncode is None
+        return self.process is not None and self.process.poll() is None
 
     async def submit(self, job: dict[str, Any], deadline_s: float) -> dict[str, Any]:
         """Run ``job``; the reply, or SandboxFailure if none came within ``deadline_s``."""
-        assert self.process is not None and self.process.stdin is not None
+        if self.requests is None or self.requests.is_closing() or not self.alive:
+            raise SandboxFailure(f"fork-server is not running: {self.log_tail()}")
         job_id = str(next(self.ids))
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.waiting[job_id] = future
         try:
-            self.process.stdin.write((json.dumps(dict(job, id=job_id)) + "\n").encode())
-            await self.process.stdin.drain()
+            self.requests.write((json.dumps(dict(job, id=job_id)) + "\n").encode())
             return await asyncio.wait_for(future, deadline_s)
         except (OSError, ConnectionError) as error:
             raise SandboxFailure(f"fork-server stopped accepting jobs: {error}") from error
@@ -77,26 +91,31 @@ class ForkServer:
             self.waiting.pop(job_id, None)
 
     async def _read_replies(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        while line := await self.process.stdout.readline():
-            reply = json.loads(line)
-            future = self.waiting.get(str(reply.pop("id", "")))
-            if future is not None and not future.done():
-                future.set_result(reply)
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
-        await self.process.wait()
+        assert self.replies is not None
+        with contextlib.suppress(ConnectionError):
+            while line := await self.replies.readline():
+                reply = json.loads(line)
+                future = self.waiting.get(str(reply.pop("id", "")))
+                if future is not None and not future.done():
+                    future.set_result(reply)
+        await self._kill()
         failure = SandboxFailure(f"fork-server exited: {self.log_tail()}")
         for future in self.waiting.values():
             if not future.done():
                 future.set_exception(failure)
 
-    async def stop(self) -> None:
-        """Kill the server (and with it every job still running in its sandbox)."""
-        if self.process is not None and self.process.returncode is None:
+    async def _kill(self) -> None:
+        if self.process is not None:
             with contextlib.suppress(ProcessLookupError):
                 self.process.kill()
-            await self.process.wait()
+            await asyncio.to_thread(self.process.wait)
+        for pipe in (self.requests, self.reply_pipe):  # closing a transport closes its pipe
+            if pipe is not None:
+                pipe.close()
+
+    async def stop(self) -> None:
+        """Kill the server (and with it every job still running in its sandbox)."""
+        await self._kill()
         if self.reader is not None and self.reader is not asyncio.current_task():
             await asyncio.gather(self.reader, return_exceptions=True)
 

@@ -31,6 +31,7 @@ Job = dict[str, Any]
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWIPC = 0x08000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 1 << 14, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 36, 38
 LIBC = ctypes.CDLL(None, use_errno=True)
@@ -62,7 +63,7 @@ def drop_capabilities() -> None:
 
 def build_job_filesystem(job_dir: str, limits: dict[str, Any]) -> None:
     """Private /work, /tmp and /dev/shm for this job; other jobs, cgroups and /proc vanish."""
-    check(LIBC.unshare(CLONE_NEWNS | CLONE_NEWPID), "unshare")
+    check(LIBC.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
     check(LIBC.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     for private in ("/work", "/tmp", "/dev/shm"):
         mount_tmpfs(private, limits["disk_mb"])
