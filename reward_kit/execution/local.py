@@ -160,8 +160,10 @@ class LocalExecutor(Executor):
         jobs.mkdir(exist_ok=True)
         if self.isolation == "rlimits":
             drop = 65534 if os.geteuid() == 0 else None
-            if drop is not None and not _readable_by_others(self.python):
-                self.python = self._python_for_nobody()
+            if drop is not None:
+                if not _readable_by_others(self.python):
+                    self.python = self._python_for_nobody()
+                # nobody may pass through (not list) the directories down to its job's files
                 os.chmod(jobs, 0o711)
                 os.chmod(self._base, 0o711)
             return [], self.python, {"mode": "rlimits", "drop_to_uid": drop, "preload": _PRELOAD}

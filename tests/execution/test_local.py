@@ -166,3 +166,15 @@ def test_rlimits_as_root_refuses_a_runtime_nobody_cannot_read(tmp_path: Path) ->
         result = executor.run("print(1)")
         assert executor.python == str(python)  # an explicit choice is never swapped
     assert result.status == "sandbox_error" and "nobody" in (result.error or "")
+
+
+def test_rlimits_as_root_with_an_explicit_readable_python() -> None:
+    import os
+
+    if os.geteuid() != 0 or not os.path.exists("/usr/bin/python3"):
+        pytest.skip("needs root and /usr/bin/python3")
+    with LocalExecutor("rlimits", python="/usr/bin/python3") as executor:
+        result = executor.run(
+            "import os, helper; print(helper.X, os.getuid())", files={"helper.py": "X = 5"}
+        )
+    assert (result.status, result.stdout) == ("ok", "5 65534\n"), result
