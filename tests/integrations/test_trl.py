@@ -115,8 +115,9 @@ def call_like_grpo_trainer(
     reward_kwargs["log_extra"] = recorder.log_extra
     reward_kwargs["log_metric"] = recorder.log_metric
     reward_kwargs.update(more)
+    completion_ids = completion_ids_list
     return reward_func(
-        prompts=prompts, completions=completions, completion_ids=completion_ids_list, **reward_kwargs
+        prompts=prompts, completions=completions, completion_ids=completion_ids, **reward_kwargs
     )
 
 
@@ -124,7 +125,7 @@ def standard_inputs() -> list[dict[str, Any]]:
     rows = [("What is 2+2?", "4", "The answer is 4"), ("Spell cat", "cat", "c-a-t")]
     rows += [("Say hi", "skip", "hi there")]
     return [
-        {"prompt": p, "completion": c, "completion_ids": [1, 2, 3], "ground_truth": gt, "lang": "en"}
+        {"prompt": p, "completion": c, "completion_ids": [1, 2], "ground_truth": gt, "lang": "en"}
         for p, gt, c in rows
     ]
 
@@ -175,7 +176,8 @@ def test_standard_format_scores_match_direct_calls_and_invalid_is_none(caplog):
     assert values[:2] == [len("The answer is 4") / 10, len("c-a-t") / 10]
     assert "no reference answer for this row" in caplog.text
     assert recorder.metrics == {"reward_kit/picky_reward/invalid_fraction": [1 / 3]}
-    assert recorder.extra == {"picky_reward_error": [None, None, "no reference answer for this row"]}
+    error = "no reference answer for this row"
+    assert recorder.extra == {"picky_reward_error": [None, None, error]}
 
 
 def test_conversational_format_reward_sees_whole_conversation_with_tool_calls():
