@@ -1,0 +1,114 @@
+"""Turning references into functions: ``pkg.mod:fn``, ``pkg.mod.fn``, ``path/main.py:fn``.
+
+Modules loaded from a file path get a stable synthetic name, so a function defined in a metrics
+folder's ``main.py`` can be pickled by reference and loaded again in a worker process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from reward_kit.errors import RewardNotFoundError
+
+_FILE_MODULE_PREFIX = "reward_kit_user_"
+_loaded_files: dict[str, str] = {}
+"""Synthetic module name -> absolute file path, for modules loaded from files."""
+
+
+def _file_module_name(path: Path) -> str:
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
+    stem = "".join(char if char.isalnum() else "_" for char in path.stem)
+    return f"{_FILE_MODULE_PREFIX}{stem}_{digest}"
+
+
+def load_module_from_file(path: str | Path) -> ModuleType:
+    """Import a Python file as a module (once per path); its folder joins ``sys.path``.
+
+    The folder is added so that the file can import its sibling modules, as a script would.
+    """
+    file = Path(path).expanduser().resolve()
+    if not file.is_file():
+        raise RewardNotFoundError(f"no Python file at {file}")
+    name = _file_module_name(file)
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, file)
+    if spec is None or spec.loader is None:
+        raise RewardNotFoundError(f"cannot import {file} as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    folder = str(file.parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    sys.modules[name] = module
+    _loaded_files[name] = str(file)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        del _loaded_files[name]
+        raise
+    return module
+
+
+def module_reference(module_name: str) -> str:
+    """How to find a module again in another process: its file path or its dotted name."""
+    return _loaded_files.get(module_name, module_name)
+
+
+def _resolve_attribute(module: ModuleType, qualname: str, reference: str) -> Any:
+    target: Any = module
+    for part in qualname.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise RewardNotFoundError(
+                f"{reference}: module {module.__name__!r} has no attribute {qualname!r}"
+            ) from None
+    return target
+
+
+def _import(module_name: str, reference: str) -> ModuleType:
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            raise RewardNotFoundError(
+                f"{reference}: no module named {exc.name!r} (is it installed or on sys.path?)"
+            ) from exc
+        raise
+
+
+def load_reference(reference: str, base_dir: str | Path | None = None) -> Any:
+    """Load the object a reference names.
+
+    Args:
+        reference: ``pkg.mod:attr``, ``pkg.mod.attr`` or ``path/to/file.py:attr`` (the attribute
+            may be dotted, such as ``Class.method``).
+        base_dir: Folder that relative file paths, and dotted modules that are files in it, are
+            looked up in first (the folder of a config that names the function).
+    """
+    if ":" in reference and not reference.endswith(":"):
+        target, qualname = reference.rsplit(":", 1)
+        if target.endswith(".py") or "/" in target or "\\" in target:
+            path = Path(target)
+            if not path.is_absolute() and base_dir is not None:
+                path = Path(base_dir) / path
+            return _resolve_attribute(load_module_from_file(path), qualname, reference)
+        return _resolve_attribute(_import(target, reference), qualname, reference)
+    if "." not in reference:
+        raise RewardNotFoundError(
+            f"{reference!r} is not a reference: use 'pkg.module:function', 'pkg.module.function'"
+            " or 'path/to/file.py:function'"
+        )
+    module_name, attribute = reference.rsplit(".", 1)
+    if base_dir is not None:
+        local_file = Path(base_dir, *module_name.split(".")).with_suffix(".py")
+        if local_file.is_file():
+            return _resolve_attribute(load_module_from_file(local_file), attribute, reference)
+    return _resolve_attribute(_import(module_name, reference), attribute, reference)

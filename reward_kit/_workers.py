@@ -1,0 +1,240 @@
+"""A pool of killable worker processes: the one place where time limits are enforced.
+
+A time limit must be enforced from outside the code that may hang: ``signal.alarm`` works only
+in the main thread, and a thread cannot be stopped. Each worker here is a process that runs one
+call at a time; when a call runs past its limit the worker is killed (SIGKILL) and replaced, and
+the caller gets :class:`~reward_kit.errors.EvaluationTimeout`. A worker that dies mid-call gives
+:class:`~reward_kit.errors.WorkerCrashed`. Workers are started with the ``forkserver`` method, so
+a pool is safe to use from threaded programs (servers, trainers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import multiprocessing
+import os
+import pickle
+import queue
+import signal
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
+
+__all__ = ["WorkerPool", "shared_pool"]
+
+T = TypeVar("T")
+
+
+def _worker_main(connection: Connection) -> None:
+    """Run calls received on ``connection`` until it closes; reply with results or errors."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    while True:
+        try:
+            payload = connection.recv_bytes()
+        except (EOFError, OSError):
+            return
+        try:
+            func, args, kwargs = pickle.loads(payload)
+            reply: tuple[str, Any] = ("ok", func(*args, **kwargs))
+        except BaseException as exc:  # report every failure of the call to the caller
+            reply = ("error", exc)
+            formatted = traceback.format_exc()
+        try:
+            connection.send_bytes(pickle.dumps(reply))
+        except Exception as exc:  # the result or the exception itself cannot be pickled
+            message = f"{type(exc).__name__}: {exc}"
+            if reply[0] == "error":
+                message = f"{type(reply[1]).__name__}: {reply[1]}\n{formatted}"
+            connection.send_bytes(pickle.dumps(("error", EvaluationError(message))))
+
+
+@dataclass
+class _Task:
+    func: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    timeout: float | None
+    future: Future[Any] = field(default_factory=Future)
+
+
+class _Worker:
+    """One worker process and the pipe to it, driven by one dispatcher thread."""
+
+    def __init__(self, context: multiprocessing.context.BaseContext, name: str) -> None:
+        parent_end, child_end = context.Pipe()
+        self.connection = parent_end
+        self.process = context.Process(  # type: ignore[attr-defined]
+            target=_worker_main, args=(child_end,), name=name, daemon=True
+        )
+        self.process.start()
+        child_end.close()
+
+    def call(self, task: _Task) -> tuple[str, Any]:
+        """Run ``task``; raises EvaluationTimeout or WorkerCrashed when the worker is lost."""
+        self.connection.send_bytes(pickle.dumps((task.func, task.args, task.kwargs)))
+        try:
+            ready = self.connection.poll(task.timeout)
+        except (EOFError, OSError):
+            ready = True
+        if not ready:
+            self.kill()
+            raise EvaluationTimeout(
+                f"timed out after {task.timeout:g} s; the worker process was killed"
+            )
+        try:
+            kind, value = pickle.loads(self.connection.recv_bytes())
+        except (EOFError, OSError):
+            self.process.join(timeout=5)
+            raise WorkerCrashed(
+                f"the worker process died while evaluating (exit code {self.process.exitcode})"
+            ) from None
+        return kind, value
+
+    def kill(self) -> None:
+        """Kill the process (it may be stuck in C code that ignores every polite signal)."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+class WorkerPool:
+    """A fixed number of worker processes running picklable calls with optional time limits.
+
+    Args:
+        workers: Number of worker processes (default: the number of CPUs).
+        name: Prefix of the worker process names, shown by ``ps``.
+    """
+
+    def __init__(self, workers: int | None = None, *, name: str = "reward-kit-worker") -> None:
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.size = workers or os.cpu_count() or 1
+        self.name = name
+        self._context = multiprocessing.get_context("forkserver")
+        self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _ensure_started(self) -> None:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError(f"worker pool {self.name!r} has been shut down")
+            while len(self._threads) < self.size:
+                index = len(self._threads)
+                thread = threading.Thread(
+                    target=self._dispatch, args=(index,), name=f"{self.name}-{index}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def _dispatch(self, index: int) -> None:
+        worker: _Worker | None = None
+        while True:
+            task = self._tasks.get()
+            if task is None:
+                break
+            if not task.future.set_running_or_notify_cancel():
+                continue
+            try:
+                if worker is None or not worker.process.is_alive():
+                    worker = _Worker(self._context, f"{self.name}-{index}")
+                kind, value = worker.call(task)
+            except (EvaluationTimeout, WorkerCrashed) as exc:
+                worker = None
+                task.future.set_exception(exc)
+                continue
+            except BaseException as exc:  # e.g. the call's arguments could not be pickled
+                task.future.set_exception(exc)
+                continue
+            if kind == "ok":
+                task.future.set_result(value)
+            else:
+                task.future.set_exception(value)
+        if worker is not None:
+            worker.kill()
+
+    def submit(
+        self, func: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> Future[T]:
+        """Queue ``func(*args, **kwargs)``; the time limit starts when a worker picks it up."""
+        if timeout is not None and timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {timeout}")
+        self._ensure_started()
+        task = _Task(func, args, kwargs, timeout)
+        self._tasks.put(task)
+        return task.future
+
+    def run(
+        self, func: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> T:
+        """Run ``func(*args, **kwargs)`` in a worker and return its result (blocking)."""
+        return self.submit(func, *args, timeout=timeout, **kwargs).result()
+
+    async def arun(
+        self, func: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> T:
+        """Run ``func(*args, **kwargs)`` in a worker without blocking the event loop."""
+        return await asyncio.wrap_future(self.submit(func, *args, timeout=timeout, **kwargs))
+
+    def shutdown(self) -> None:
+        """Stop the dispatchers and their workers; queued calls still run first."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            threads = list(self._threads)
+        for _ in threads:
+            self._tasks.put(None)
+        for thread in threads:
+            thread.join(timeout=10)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+
+
+_shared_lock = threading.Lock()
+_shared: dict[tuple[str, int | None], WorkerPool] = {}
+
+
+def shared_pool(name: str = "default", workers: int | None = None) -> WorkerPool:
+    """A process-wide pool, started on first use and reused by every later call.
+
+    Args:
+        name: Pools with different names never share workers (the math verifier's pool is not
+            blocked by a slow code reward's, for example).
+        workers: Number of workers (default: the number of CPUs).
+    """
+    with _shared_lock:
+        key = (name, workers)
+        pool = _shared.get(key)
+        if pool is None:
+            pool = _shared[key] = WorkerPool(workers, name=f"reward-kit-{name}")
+        return pool
+
+
+def _shutdown_shared_pools() -> None:
+    with _shared_lock:
+        pools = list(_shared.values())
+        _shared.clear()
+    for pool in pools:
+        pool.shutdown()
+
+
+def _forget_pools_after_fork() -> None:
+    _shared.clear()  # the dispatcher threads did not survive the fork
+
+
+atexit.register(_shutdown_shared_pools)
+os.register_at_fork(after_in_child=_forget_pools_after_fork)

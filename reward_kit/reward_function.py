@@ -1,0 +1,149 @@
+"""``RewardFunction``: one object for a reward that runs here or behind an HTTP endpoint."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from reward_kit import _registry
+from reward_kit._async_bridge import run_sync
+from reward_kit._remote import build_request, evaluate_remote
+from reward_kit._results import to_evaluate_result
+from reward_kit._types import MessagesLike
+from reward_kit.models import EvaluateResult
+
+if TYPE_CHECKING:
+    from reward_kit._trl_adapter import TRLRewardAdapter
+
+__all__ = ["RewardFunction"]
+
+
+class RewardFunction:
+    """A reward function loaded from code or reached over HTTP, called the same way.
+
+    Args:
+        func: The function to call (usually decorated with ``@reward_function``).
+        func_path: Where to load it instead: ``pkg.mod:fn``, ``pkg.mod.fn``,
+            ``path/to/main.py:evaluate`` or a registered name such as ``math_reward``.
+        mode: ``"local"`` calls the function here; ``"remote"`` posts the wire format to
+            ``endpoint``.
+        endpoint: URL of the evaluator (remote mode).
+        name: Display name (default: the function's name or the endpoint).
+        timeout: Seconds to wait for one remote answer.
+        api_key: Key sent as ``Authorization: Bearer`` (default: ``$FIREWORKS_API_KEY``).
+        max_retries: Retries after connection errors, 429 and 5xx answers (remote mode).
+        base_dir: Folder that relative ``func_path`` files are looked up in.
+        **default_kwargs: Keyword arguments passed on every call (a call's own win).
+
+    Example:
+        >>> from reward_kit import RewardFunction
+        >>> rf = RewardFunction(func_path="math_reward")  # doctest: +SKIP
+        >>> rf(messages=[...], ground_truth="42").score  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        func: Callable[..., Any] | None = None,
+        func_path: str | None = None,
+        mode: Literal["local", "remote"] = "local",
+        endpoint: str | None = None,
+        name: str | None = None,
+        timeout: float = 30.0,
+        *,
+        api_key: str | None = None,
+        max_retries: int = 3,
+        base_dir: str | Path | None = None,
+        **default_kwargs: Any,
+    ) -> None:
+        if mode not in ("local", "remote"):
+            raise ValueError(f"mode must be 'local' or 'remote', got {mode!r}")
+        if mode == "remote":
+            if not endpoint:
+                raise ValueError("RewardFunction(mode='remote') needs endpoint=URL")
+            if func is not None or func_path is not None:
+                raise ValueError("a remote RewardFunction takes endpoint=, not func= or func_path=")
+        elif func is None and func_path is None:
+            raise ValueError("a local RewardFunction needs func= or func_path=")
+        elif func is not None and func_path is not None:
+            raise ValueError("give func= or func_path=, not both")
+        if func_path is not None:
+            func = _registry.resolve_reward(func_path, base_dir)
+        if func is not None and not callable(func):
+            raise TypeError(f"{func_path or 'func'} is {type(func).__name__}, not a function")
+        self.func = func
+        self.func_path = func_path
+        self.mode = mode
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.default_kwargs = default_kwargs
+        self._api_key = api_key
+        self.name = name or (getattr(func, "__name__", None) if func else None) or str(endpoint)
+        self.__name__ = self.name
+
+    @property
+    def is_async(self) -> bool:
+        """True when calls are best made from an event loop (remote or ``async def`` rewards)."""
+        if self.mode == "remote":
+            return True
+        info = getattr(self.func, "__reward_kit__", None)
+        return bool(info.is_async) if info else inspect.iscoroutinefunction(self.func)
+
+    def __call__(
+        self, messages: MessagesLike, ground_truth: Any = None, **kwargs: Any
+    ) -> EvaluateResult:
+        """Evaluate one conversation (its last message is the response judged)."""
+        merged = {**self.default_kwargs, **kwargs}
+        if self.mode == "remote":
+            return run_sync(self.acall(messages, ground_truth, **kwargs))
+        assert self.func is not None
+        value = self.func(messages=messages, ground_truth=ground_truth, **merged)
+        if inspect.isawaitable(value):
+            value = run_sync(_await(value))
+        return to_evaluate_result(value, self.name)
+
+    async def acall(
+        self, messages: MessagesLike, ground_truth: Any = None, **kwargs: Any
+    ) -> EvaluateResult:
+        """Evaluate one conversation without blocking the running event loop."""
+        merged = {**self.default_kwargs, **kwargs}
+        if self.mode == "remote":
+            assert self.endpoint is not None
+            request = build_request(messages, ground_truth, merged)
+            return await evaluate_remote(
+                self.endpoint,
+                request,
+                api_key=self._api_key,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+            )
+        acall = getattr(self.func, "acall", None)
+        if acall is not None:
+            value = await acall(messages=messages, ground_truth=ground_truth, **merged)
+        elif inspect.iscoroutinefunction(self.func):
+            assert self.func is not None
+            value = await self.func(messages=messages, ground_truth=ground_truth, **merged)
+        else:
+            import asyncio
+
+            value = await asyncio.to_thread(self.__call__, messages, ground_truth, **kwargs)
+        return to_evaluate_result(value, self.name)
+
+    def get_trl_adapter(self, **options: Any) -> TRLRewardAdapter:
+        """This reward as a TRL reward function (``prompts, completions, **kw -> list``).
+
+        ``options`` are those of :func:`reward_kit.integrations.trl.create_trl_adapter`.
+        """
+        from reward_kit._trl_adapter import TRLRewardAdapter
+
+        return TRLRewardAdapter(self, **options)
+
+    def __repr__(self) -> str:
+        where = self.endpoint if self.mode == "remote" else self.func_path or self.name
+        return f"RewardFunction({self.name!r}, mode={self.mode!r}, {where})"
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable

@@ -1,0 +1,241 @@
+"""Scoring many samples with one reward: in parallel, in order, with time limits, never crashing.
+
+Sync rewards run in a reusable pool of worker processes (all CPUs by default), so CPU-bound
+rewards use every core and a stuck one can be killed; ``async def`` rewards and remote
+evaluators run concurrently on the event loop. Whatever goes wrong with one sample (an exception,
+a time-out, a crashed worker, a malformed sample) becomes that sample's result with
+``is_score_valid=False`` and an ``error``: it never stops the batch and is never a silent 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import pickle
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from reward_kit._async_bridge import run_sync
+from reward_kit._results import to_evaluate_result, to_evaluate_results
+from reward_kit._types import Sample
+from reward_kit._workers import WorkerPool, shared_pool
+from reward_kit.errors import EvaluationError, EvaluationTimeout
+from reward_kit.models import EvaluateResult
+
+__all__ = ["Scorer", "ascore_batch", "score_batch"]
+
+_LEGACY_GROUND_TRUTH = "ground_truth_for_eval"
+
+
+def _reward_name(reward_fn: Any) -> str:
+    info = getattr(reward_fn, "__reward_kit__", None)
+    return str(info.name) if info else str(getattr(reward_fn, "__name__", repr(reward_fn)))
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, EvaluationError) else f"{type(exc).__name__}: {exc}"
+
+
+def _is_async(reward_fn: Any) -> bool:
+    if isinstance(getattr(reward_fn, "is_async", None), bool):
+        return bool(reward_fn.is_async)
+    info = getattr(reward_fn, "__reward_kit__", None)
+    return bool(info.is_async) if info else inspect.iscoroutinefunction(reward_fn)
+
+
+def _is_batch(reward_fn: Any) -> bool:
+    info = getattr(reward_fn, "__reward_kit__", None)
+    return bool(info and info.mode == "batch")
+
+
+def _sample_kwargs(sample: Any, index: int) -> dict[str, Any]:
+    """The keyword arguments of one sample; raises ValueError saying what is wrong with it."""
+    if not isinstance(sample, Mapping):
+        raise ValueError(
+            f"sample {index}: expected a dict with 'messages', got {type(sample).__name__}"
+        )
+    if "messages" not in sample:
+        raise ValueError(f"sample {index}: has no 'messages' (keys: {sorted(sample)})")
+    kwargs = dict(sample)
+    if _LEGACY_GROUND_TRUTH in kwargs and "ground_truth" not in kwargs:
+        kwargs["ground_truth"] = kwargs.pop(_LEGACY_GROUND_TRUTH)
+    return kwargs
+
+
+def _evaluate(reward_fn: Callable[..., Any], kwargs: dict[str, Any]) -> EvaluateResult:
+    """Call a sync reward and read its result; failures become an invalid result."""
+    try:
+        return to_evaluate_result(reward_fn(**kwargs), _reward_name(reward_fn))
+    except Exception as exc:
+        return EvaluateResult.invalid(_describe(exc))
+
+
+def _evaluate_batch(
+    reward_fn: Callable[..., Any], kwargs: dict[str, Any], count: int
+) -> list[EvaluateResult]:
+    try:
+        return to_evaluate_results(reward_fn(**kwargs), _reward_name(reward_fn), count)
+    except Exception as exc:
+        return [EvaluateResult.invalid(_describe(exc))] * count
+
+
+class Scorer:
+    """Scores samples with one reward function; create once, use for many samples.
+
+    Args:
+        reward_fn: A ``@reward_function``, a ``RewardFunction`` or any callable taking
+            ``messages``, ``ground_truth`` and ``**kwargs``.
+        workers: Worker processes for sync rewards (default: all CPUs). ``0`` runs them in
+            threads of this process instead: nothing needs pickling, but a time-out can only
+            be reported, not stopped.
+        timeout: Seconds one sample may take; past it the sample is invalid (and its worker
+            process killed).
+        max_concurrency: How many async or remote evaluations run at once.
+    """
+
+    def __init__(
+        self,
+        reward_fn: Callable[..., Any],
+        *,
+        workers: int | None = None,
+        timeout: float | None = None,
+        max_concurrency: int = 64,
+    ) -> None:
+        if not callable(reward_fn):
+            raise TypeError(f"reward_fn must be callable, got {type(reward_fn).__name__}")
+        if timeout is not None and timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {timeout}")
+        self.reward_fn = reward_fn
+        self.timeout = timeout
+        self.is_async = _is_async(reward_fn)
+        self.is_batch = _is_batch(reward_fn)
+        self._semaphore_size = max_concurrency
+        self._pool: WorkerPool | None = None
+        if not self.is_async and workers != 0:
+            _check_picklable(reward_fn)
+            self._pool = shared_pool("scoring", workers)
+
+    async def _run_sync(self, func: Callable[..., Any], *args: Any) -> Any:
+        if self._pool is not None:
+            return await self._pool.arun(func, *args, timeout=self.timeout)
+        return await asyncio.wait_for(asyncio.to_thread(func, *args), self.timeout)
+
+    async def score(self, sample: Sample, index: int = 0) -> EvaluateResult:
+        """Score one sample ``{"messages": [...], "ground_truth": ..., **extra}``."""
+        try:
+            kwargs = _sample_kwargs(sample, index)
+            if self.is_batch:
+                return (await self._score_batch_call([kwargs]))[0]
+            if self.is_async:
+                return await asyncio.wait_for(self._call_async(kwargs), self.timeout)
+            result: EvaluateResult = await self._run_sync(_evaluate, self.reward_fn, kwargs)
+            return result
+        except EvaluationTimeout as exc:
+            return EvaluateResult.invalid(str(exc))
+        except (asyncio.TimeoutError, TimeoutError):
+            return EvaluateResult.invalid(f"timed out after {self.timeout:g} s")
+        except Exception as exc:
+            return EvaluateResult.invalid(_describe(exc))
+
+    async def _call_async(self, kwargs: dict[str, Any]) -> EvaluateResult:
+        acall = getattr(self.reward_fn, "acall", None)
+        value = await (acall(**kwargs) if acall is not None else self.reward_fn(**kwargs))
+        return to_evaluate_result(value, _reward_name(self.reward_fn))
+
+    async def _score_batch_call(self, samples: list[dict[str, Any]]) -> list[EvaluateResult]:
+        kwargs: dict[str, Any] = {
+            "rollouts_messages": [sample.pop("messages") for sample in samples],
+            "ground_truths": [sample.pop("ground_truth", None) for sample in samples],
+        }
+        for column in sorted({key for sample in samples for key in sample}):
+            kwargs[column] = [sample.get(column) for sample in samples]
+        if self.is_async:
+            acall = getattr(self.reward_fn, "acall", self.reward_fn)
+            value = await asyncio.wait_for(acall(**kwargs), self.timeout)
+            return to_evaluate_results(value, _reward_name(self.reward_fn), len(samples))
+        results: list[EvaluateResult] = await self._run_sync(
+            _evaluate_batch, self.reward_fn, kwargs, len(samples)
+        )
+        return results
+
+    async def score_many(self, samples: Sequence[Sample]) -> list[EvaluateResult]:
+        """Score samples concurrently; results come back in input order."""
+        if self.is_batch:
+            return await self._score_many_batched(samples)
+        semaphore = asyncio.Semaphore(self._semaphore_size if self.is_async else 1 << 30)
+
+        async def bounded(index: int, sample: Sample) -> EvaluateResult:
+            async with semaphore:
+                return await self.score(sample, index)
+
+        return list(await asyncio.gather(*(bounded(i, s) for i, s in enumerate(samples))))
+
+    async def _score_many_batched(self, samples: Sequence[Sample]) -> list[EvaluateResult]:
+        results: list[EvaluateResult | None] = [None] * len(samples)
+        good: list[tuple[int, dict[str, Any]]] = []
+        for index, sample in enumerate(samples):
+            try:
+                good.append((index, _sample_kwargs(sample, index)))
+            except ValueError as exc:
+                results[index] = EvaluateResult.invalid(str(exc))
+        if good:
+            try:
+                scored = await self._score_batch_call([kwargs for _, kwargs in good])
+            except (asyncio.TimeoutError, TimeoutError):
+                scored = [EvaluateResult.invalid(f"timed out after {self.timeout:g} s")] * len(good)
+            except Exception as exc:
+                scored = [EvaluateResult.invalid(_describe(exc))] * len(good)
+            for (index, _), result in zip(good, scored, strict=False):
+                results[index] = result
+        return [result for result in results if result is not None]
+
+
+def _check_picklable(reward_fn: Callable[..., Any]) -> None:
+    try:
+        pickle.dumps(reward_fn)
+    except Exception as exc:
+        raise TypeError(
+            f"reward function {_reward_name(reward_fn)!r} cannot be sent to worker processes "
+            f"({type(exc).__name__}: {exc}); define it at module level, or pass workers=0 to "
+            "score in this process"
+        ) from None
+
+
+async def ascore_batch(
+    reward_fn: Callable[..., Any],
+    samples: Sequence[Sample],
+    *,
+    workers: int | None = None,
+    timeout: float | None = None,
+    max_concurrency: int = 64,
+) -> list[EvaluateResult]:
+    """Score ``samples`` with ``reward_fn`` without blocking the event loop.
+
+    Args:
+        reward_fn: The reward (see :class:`Scorer`).
+        samples: Dicts ``{"messages": [...], "ground_truth": ..., **extra_kwargs}``.
+        workers: Worker processes for sync rewards (default: all CPUs; 0: in this process).
+        timeout: Seconds each sample may take.
+        max_concurrency: Concurrent evaluations for async and remote rewards.
+
+    Returns:
+        One ``EvaluateResult`` per sample, in input order; failures are invalid results.
+    """
+    scorer = Scorer(reward_fn, workers=workers, timeout=timeout, max_concurrency=max_concurrency)
+    return await scorer.score_many(samples)
+
+
+def score_batch(
+    reward_fn: Callable[..., Any],
+    samples: Sequence[Sample],
+    *,
+    workers: int | None = None,
+    timeout: float | None = None,
+    max_concurrency: int = 64,
+) -> list[EvaluateResult]:
+    """Score ``samples`` with ``reward_fn`` (blocking); see :func:`ascore_batch`."""
+    return run_sync(
+        ascore_batch(
+            reward_fn, samples, workers=workers, timeout=timeout, max_concurrency=max_concurrency
+        )
+    )

@@ -1,0 +1,284 @@
+"""The ``@reward_function`` decorator: turns a plain function into a reward-kit reward.
+
+The decorated function validates its input (dict messages become ``Message`` objects, and a
+malformed message is reported with its index and field), reads what the function returns as an
+``EvaluateResult``, works the same for ``async def`` functions, pickles by reference (so process
+pools and TRL can ship it to workers) and registers itself by name.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import functools
+import inspect
+import typing
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, ParamSpec, TypeVar, overload
+
+from reward_kit import _registry
+from reward_kit._async_bridge import run_sync
+from reward_kit._loading import load_reference, module_reference
+from reward_kit._messages import to_messages
+from reward_kit._results import to_evaluate_result, to_evaluate_results
+from reward_kit.errors import InvalidRewardFunctionError
+from reward_kit.models import EvaluateResult, Message
+
+__all__ = ["BatchReward", "PointwiseReward", "RewardInfo", "reward_function"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Mode = Literal["pointwise", "batch"]
+
+
+@dataclass(frozen=True)
+class RewardInfo:
+    """What ``deploy``, ``serve`` and logs need to know about a decorated reward."""
+
+    name: str
+    """Registered name: the ``id`` if one was given, else the function's name."""
+    id: str | None
+    mode: Mode
+    requirements: tuple[str, ...]
+    """pip requirement strings the reward needs where it is deployed."""
+    reference: str
+    """Where to load it again: ``pkg.mod:qualname`` or ``/path/to/main.py:qualname``."""
+    is_async: bool
+
+
+def _mentions(annotation: Any, target: type) -> bool:
+    if annotation is target:
+        return True
+    if isinstance(annotation, str):
+        return target.__name__ in annotation
+    return any(_mentions(argument, target) for argument in typing.get_args(annotation))
+
+
+def _annotations(func: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(func)
+    except Exception:  # unresolvable forward references: fall back to the raw strings
+        return dict(getattr(func, "__annotations__", {}))
+
+
+def _wants_models(annotation: Any) -> bool:
+    """Messages are passed as ``Message`` unless the parameter is annotated for dicts only."""
+    if annotation is None:
+        return True
+    return _mentions(annotation, Message) or not _mentions(annotation, dict)
+
+
+class _DecoratedReward(abc.ABC, Generic[P, R]):
+    """Shared machinery of the pointwise and batch faces of a decorated reward."""
+
+    __reward_kit__: RewardInfo
+
+    def __init__(self, func: Callable[P, Any], info: RewardInfo) -> None:
+        functools.update_wrapper(self, func)
+        self._func = func
+        self._signature = inspect.signature(func)
+        self.__reward_kit__ = info
+        hints = _annotations(func)
+        self._hints = hints
+        self._coerce_ground_truth = _mentions(hints.get("ground_truth"), Message)
+
+    @abc.abstractmethod
+    def _prepare(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
+        """Bind and validate the call's arguments."""
+
+    @abc.abstractmethod
+    def _finish(self, value: Any, bound: inspect.BoundArguments) -> R:
+        """Read the function's return value as this face's result type."""
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        bound = self._prepare(args, kwargs)
+        if self.__reward_kit__.is_async:
+            value = run_sync(self._func(*bound.args, **bound.kwargs))
+        else:
+            value = self._func(*bound.args, **bound.kwargs)
+        return self._finish(value, bound)
+
+    async def acall(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Evaluate without blocking the running event loop.
+
+        ``async def`` rewards are awaited directly; sync rewards run in a worker thread.
+        """
+        bound = self._prepare(args, kwargs)
+        if self.__reward_kit__.is_async:
+            value = await self._func(*bound.args, **bound.kwargs)
+        else:
+            value = await asyncio.to_thread(self._func, *bound.args, **bound.kwargs)
+        return self._finish(value, bound)
+
+    def _bind(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
+        try:
+            return self._signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"reward function {self.__reward_kit__.name!r}: {exc}") from None
+
+    def _coerce(self, bound: inspect.BoundArguments, name: str, value: Any, where: str) -> None:
+        messages = to_messages(value, where)
+        wants_models = _wants_models(self._hints.get(name))
+        bound.arguments[name] = (
+            messages if wants_models else [m.model_dump(exclude_none=True) for m in messages]
+        )
+
+    def __reduce__(self) -> tuple[Callable[[str], Any], tuple[str]]:
+        reference = self.__reward_kit__.reference
+        if "<locals>" in reference:
+            raise TypeError(
+                f"reward function {reference} is defined inside another function and cannot be "
+                "pickled for worker processes; define it at module level"
+            )
+        return load_reference, (reference,)
+
+    def __repr__(self) -> str:
+        info = self.__reward_kit__
+        return f"<reward function {info.name!r} ({info.mode}) from {info.reference}>"
+
+
+class PointwiseReward(_DecoratedReward[P, EvaluateResult]):
+    """A reward that scores one conversation: ``fn(messages, ground_truth=None, **kw)``."""
+
+    def _prepare(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
+        bound = self._bind(args, kwargs)
+        if "messages" in bound.arguments:
+            self._coerce(bound, "messages", bound.arguments["messages"], "messages")
+        ground_truth = bound.arguments.get("ground_truth")
+        if self._coerce_ground_truth and isinstance(ground_truth, list):
+            self._coerce(bound, "ground_truth", ground_truth, "ground_truth")
+        return bound
+
+    def _finish(self, value: Any, bound: inspect.BoundArguments) -> EvaluateResult:
+        return to_evaluate_result(value, self.__reward_kit__.name)
+
+
+class BatchReward(_DecoratedReward[P, list[EvaluateResult]]):
+    """A reward that scores many rollouts per call.
+
+    Called as ``fn(rollouts_messages, ground_truths=None, **kwargs)``.
+    """
+
+    def _prepare(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
+        bound = self._bind(args, kwargs)
+        rollouts = bound.arguments.get("rollouts_messages")
+        if rollouts is not None:
+            if not isinstance(rollouts, (list, tuple)):
+                raise ValueError(
+                    f"rollouts_messages: expected a list of conversations, got "
+                    f"{type(rollouts).__name__}"
+                )
+            wants_models = _wants_models(self._hints.get("rollouts_messages"))
+            conversations = [
+                to_messages(rollout, f"rollouts_messages[{index}]")
+                for index, rollout in enumerate(rollouts)
+            ]
+            bound.arguments["rollouts_messages"] = (
+                conversations
+                if wants_models
+                else [[m.model_dump(exclude_none=True) for m in c] for c in conversations]
+            )
+        return bound
+
+    def _finish(self, value: Any, bound: inspect.BoundArguments) -> list[EvaluateResult]:
+        rollouts = bound.arguments.get("rollouts_messages") or []
+        return to_evaluate_results(value, self.__reward_kit__.name, len(rollouts))
+
+
+def _check_signature(func: Callable[..., Any], mode: Mode) -> None:
+    if not callable(func):
+        raise InvalidRewardFunctionError(
+            f"@reward_function needs a function, got {type(func).__name__}"
+        )
+    name = getattr(func, "__qualname__", repr(func))
+    parameters = inspect.signature(func).parameters.values()
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        raise InvalidRewardFunctionError(
+            f"reward function {name!r} must accept **kwargs: extra dataset columns and "
+            "options arrive as keyword arguments"
+        )
+    first = "rollouts_messages" if mode == "batch" else "messages"
+    if first not in inspect.signature(func).parameters:
+        raise InvalidRewardFunctionError(
+            f"{mode} reward function {name!r} must have a {first!r} parameter"
+        )
+
+
+def _decorate(
+    func: Callable[P, Any], mode: Mode, id: str | None, requirements: Sequence[str] | None
+) -> PointwiseReward[P] | BatchReward[P]:
+    if mode not in ("pointwise", "batch"):
+        raise ValueError(f"mode must be 'pointwise' or 'batch', got {mode!r}")
+    if isinstance(requirements, str):
+        raise TypeError("requirements must be a list of requirement strings, not one string")
+    _check_signature(func, mode)
+    reference = f"{module_reference(func.__module__)}:{func.__qualname__}"
+    name = id or func.__name__
+    info = RewardInfo(
+        name=name,
+        id=id,
+        mode=mode,
+        requirements=tuple(requirements or ()),
+        reference=reference,
+        is_async=inspect.iscoroutinefunction(func),
+    )
+    reward: PointwiseReward[P] | BatchReward[P] = (
+        BatchReward(func, info) if mode == "batch" else PointwiseReward(func, info)
+    )
+    _registry.register(name, reference, reward, explicit=id is not None)
+    return reward
+
+
+@overload
+def reward_function(func: Callable[P, Any | Awaitable[Any]], /) -> PointwiseReward[P]: ...
+
+
+@overload
+def reward_function(
+    *,
+    mode: Literal["pointwise"] = "pointwise",
+    id: str | None = None,
+    requirements: Sequence[str] | None = None,
+) -> Callable[[Callable[P, Any]], PointwiseReward[P]]: ...
+
+
+@overload
+def reward_function(
+    *,
+    mode: Literal["batch"],
+    id: str | None = None,
+    requirements: Sequence[str] | None = None,
+) -> Callable[[Callable[P, Any]], BatchReward[P]]: ...
+
+
+def reward_function(
+    func: Callable[..., Any] | None = None,
+    /,
+    *,
+    mode: Mode = "pointwise",
+    id: str | None = None,
+    requirements: Sequence[str] | None = None,
+) -> Any:
+    """Make a function a reward-kit reward function.
+
+    Use it bare (``@reward_function``) or with options
+    (``@reward_function(mode="batch", id="my_reward", requirements=["numpy>=1.26"])``).
+
+    Args:
+        func: The function; it must accept ``**kwargs``. Pointwise functions take
+            ``messages`` (the last message is the response judged) and usually
+            ``ground_truth``; batch functions take ``rollouts_messages`` and ``ground_truths``.
+        mode: ``"pointwise"`` scores one conversation per call, ``"batch"`` a list of them.
+        id: Name to register the reward under (default: the function's name). Two different
+            functions with one ``id`` are an error.
+        requirements: pip requirements the reward needs where it is deployed.
+
+    Returns:
+        A callable with the function's signature that returns ``EvaluateResult`` (a list of
+        them in batch mode), also for ``async def`` functions. ``await fn.acall(...)``
+        evaluates without blocking a running event loop.
+    """
+    if func is not None:
+        return _decorate(func, mode, id, requirements)
+    return functools.partial(_decorate, mode=mode, id=id, requirements=requirements)
