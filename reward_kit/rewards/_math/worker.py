@@ -79,9 +79,9 @@ def check_math(
         if _squash(answer.text) == _squash(gold_answer.text):
             return Verdict(True, "answer matches the reference text exactly", **found)
         if gold_parsed is None:
-            error = f"could not parse the ground truth answer {gold_answer.text!r}"
+            error = f"could not parse the ground truth answer '{gold_answer.text}'"
             return Verdict(False, error, error=error, **found)
-        return Verdict(False, f"could not parse the answer {answer.text!r}", **found)
+        return Verdict(False, f"could not parse the answer '{answer.text}'", **found)
     percent = percent_mode or gold_parsed.percent
     gold_value, pred_value = scaled(gold_parsed, percent), scaled(pred_parsed, percent)
     details = {"gold_value": str(gold_value), "extracted_value": str(pred_value)}
@@ -89,10 +89,15 @@ def check_math(
         gold_value, pred_value, tolerance=tolerance, absolute_tolerance=absolute_tolerance
     )
     if not ok:
-        reason = f"answer {answer.text!r} is not equivalent to {gold_answer.text!r}"
+        reason = f"answer '{answer.text}' is not equivalent to '{gold_answer.text}'"
         return Verdict(False, reason, details=details, **found)
     problem = _units_problem(gold_parsed, pred_parsed) if require_units else None
     if problem is not None:
         return Verdict(False, problem, details=details, **found)
-    reason = f"answer {answer.text!r} is equivalent to {gold_answer.text!r}"
+    reason = f"answer '{answer.text}' is equivalent to '{gold_answer.text}'"
     return Verdict(True, reason, details=details, **found)
+
+
+def warm_up() -> None:
+    """Import sympy and math-verify and parse once, so a fresh worker's first check is fast."""
+    check_math("\\boxed{\\frac{1}{2}}", "0.5", percent_mode=False)
