@@ -72,12 +72,13 @@ def numbers_close(a: Any, b: Any, rel: float | None, absolute: float | None) -> 
     return bool(diff <= max((rel or 0.0) * scale, absolute or 0.0))
 
 
-def _all_close(gold: list[Any], pred: list[Any], ordered: bool, rel: float | None,
-               absolute: float | None) -> bool:
+def _all_close(
+    gold: list[Any], pred: list[Any], ordered: bool, rel: float | None, absolute: float | None
+) -> bool:
     if len(gold) != len(pred):
         return False
     if ordered:
-        return all(numbers_close(g, p, rel, absolute) for g, p in zip(gold, pred))
+        return all(numbers_close(g, p, rel, absolute) for g, p in zip(gold, pred, strict=True))
     remaining = list(pred)
     for g in gold:
         match = next((p for p in remaining if numbers_close(g, p, rel, absolute)), None)
@@ -106,7 +107,7 @@ def equivalent(
         _is_scalar_number(gold) and _is_scalar_number(pred)
     ):
         return numbers_close(gold, pred, tolerance, absolute_tolerance)
-    if not verify(gold, pred, timeout_seconds=None):  # type: ignore[arg-type]
+    if not verify(gold, pred, timeout_seconds=None):
         return False
     gold_numbers, pred_numbers = _numbers(gold), _numbers(pred)
     if gold_numbers is None or pred_numbers is None:

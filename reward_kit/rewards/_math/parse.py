@@ -74,9 +74,7 @@ def units_of(text: str) -> frozenset[str]:
     trailing = _TRAILING_WORDS.search(_TEXT_GROUP.sub("", text))
     if trailing:
         words.extend(trailing.group(1).split())
-    return frozenset(
-        _unit(w) for w in words if w.isalpha() and _unit(w) not in _NOT_UNITS
-    )
+    return frozenset(_unit(w) for w in words if w.isalpha() and _unit(w) not in _NOT_UNITS)
 
 
 def normalise(text: str, latex: bool) -> str:
@@ -84,7 +82,7 @@ def normalise(text: str, latex: bool) -> str:
 
     In LaTeX, `2e+3` may mean 2e + 3, so there only a whole answer like `1e-3` is rewritten.
     """
-    text = text.replace("\u2212", "-").replace("\u2013", "-").replace("×", "\\times ")
+    text = text.replace("\u2212", "-").replace("\u2013", "-").replace("\u00d7", "\\times ")
     text = text.strip().rstrip(".").strip()
     if not latex or _SCI_WHOLE.match(text):
         text = _SCI.sub(r"\1\\times 10^{\2}", text)
@@ -138,9 +136,7 @@ def _math_verify_parse(text: str, latex: bool) -> Any | None:
     attempts = [("\\boxed{" + text + "}", [boxed_only])] if as_latex else []
     attempts.append((text, [latex_config, expr_config]))
     for candidate, configs in attempts:
-        found = parse(
-            candidate, configs, fallback_mode="no_fallback", parsing_timeout=None  # type: ignore[arg-type]
-        )
+        found = parse(candidate, configs, fallback_mode="no_fallback", parsing_timeout=None)
         if found and isinstance(found[0], (Basic, MatrixBase)):
             return found[0]
     return None
