@@ -1,0 +1,83 @@
+"""Language identification of text segments (py3langid) and of Unicode scripts."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+# Codes the identifier gives to varieties that users name by their macro-language.
+_MACRO = {"wuu": "zh", "yue": "zh", "cmn": "zh", "nb": "no", "nn": "no"}
+_NOT_PROSE = re.compile(
+    r"```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$|\\\(.*?\\\)|\\\[.*?\\\]"
+    r"|https?://\S+|<[^<>\n]{1,40}>",
+    re.DOTALL,
+)
+_SEGMENT_END = re.compile(r"(?<=[.!?;:\u3002\uff01\uff1f\uff1b])\s+|[\u3002\uff01\uff1f]|\n+")
+CONFIDENT = 0.5
+"""Probability at or above which a segment's language counts as detected."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of prose with its detected language (None when unsure) and script."""
+
+    text: str
+    letters: int
+    language: str | None
+    script: str | None
+
+
+@functools.lru_cache(maxsize=1)
+def _identifier() -> Any:
+    try:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+    except ImportError:
+        raise ImportError(
+            "language_consistency_reward needs py3langid: pip install 'reward-kit[rewards]'"
+        ) from None
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def normalise_language(code: str) -> str:
+    """``"en-US"`` -> ``"en"``, ``"zh_Hans"`` -> ``"zh"``; raises for codes not known."""
+    base = re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
+    base = _MACRO.get(base, base)
+    known = {_MACRO.get(label, label) for label in _identifier().labels}
+    if base not in known:
+        raise ValueError(f"unknown language code {code!r}; use an ISO 639-1 code such as 'en'")
+    return base
+
+
+def detect(text: str) -> tuple[str | None, float]:
+    """The most likely language of ``text`` and its probability (None when below CONFIDENT)."""
+    if not any(ch.isalpha() for ch in text):
+        return None, 0.0
+    label, probability = _identifier().classify(text)
+    language = _MACRO.get(label, label)
+    return (language if probability >= CONFIDENT else None), float(probability)
+
+
+def script(text: str) -> str | None:
+    """The Unicode script most letters of ``text`` belong to (``LATIN``, ``CJK``...)."""
+    counts = Counter(unicodedata.name(ch, "UNKNOWN").split(" ")[0] for ch in text if ch.isalpha())
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def prose(text: str) -> str:
+    """``text`` without code, math, URLs and markup tags, which belong to no language."""
+    return _NOT_PROSE.sub(" ", text)
+
+
+def segments(text: str) -> list[Segment]:
+    """Sentences and lines of prose that contain letters, each with its language and script."""
+    found = []
+    for piece in _SEGMENT_END.split(prose(text)):
+        letters = sum(ch.isalpha() for ch in piece)
+        if letters:
+            language, _ = detect(piece)
+            found.append(Segment(piece.strip(), letters, language, script(piece)))
+    return found
