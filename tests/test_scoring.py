@@ -140,9 +140,13 @@ def test_remote_reward_functions_are_scored_over_http() -> None:
         remote = RewardFunction(mode="remote", endpoint=stub.url, max_retries=0)
         samples = [{"messages": conversation(str(i)), "ground_truth": "1"} for i in range(3)]
         results = score_batch(remote, samples)
-    scores = sorted((r.is_score_valid, r.score) for r in results)
-    assert scores == [(False, 0.0), (True, 0.0), (True, 1.0)]
-    assert any("unknown tool" in (r.error or "") for r in results)
+    rejected = [r for r in results if not r.is_score_valid]
+    assert len(rejected) == 1
+    assert "HTTP 400: unknown tool" in (rejected[0].error or "")
+    for index, result in enumerate(results):
+        if result.is_score_valid:
+            assert result.reason == f"remote saw '{index}'"
+            assert result.score == float(index == 1)
 
 
 def test_unpicklable_rewards_are_refused_with_a_way_out() -> None:
