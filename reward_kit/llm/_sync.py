@@ -7,9 +7,9 @@ import atexit
 import os
 import threading
 from collections.abc import Callable, Coroutine
-from concurrent.futures import Future
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from reward_kit._async_bridge import background_loop, run_sync
 from reward_kit.llm._client import ChatClient, ClientStats
 
 __all__ = ["SyncChatClient", "shared_client"]
@@ -24,7 +24,8 @@ def _blocking(
     """Turn an async method of ``ChatClient`` into a blocking method of ``SyncChatClient``."""
 
     def call(self: SyncChatClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return self._submit(method(self.client, *args, **kwargs)).result()
+        self._check_open()
+        return run_sync(method(self.client, *args, **kwargs))
 
     call.__name__ = method.__name__
     call.__doc__ = method.__doc__
@@ -37,7 +38,9 @@ def _from_any_loop(
     """Turn an async method of ``ChatClient`` into one awaitable from any event loop."""
 
     async def call(self: SyncChatClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return await asyncio.wrap_future(self._submit(method(self.client, *args, **kwargs)))
+        self._check_open()
+        coroutine = method(self.client, *args, **kwargs)
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, self._loop))
 
     call.__name__ = "a" + method.__name__
     call.__doc__ = method.__doc__
@@ -45,7 +48,7 @@ def _from_any_loop(
 
 
 class SyncChatClient:
-    """Runs a :class:`ChatClient` on its own event loop thread.
+    """Runs a :class:`ChatClient` on reward-kit's background event loop thread.
 
     ``chat`` blocks until the answer arrives; ``achat`` can be awaited from any event loop, even
     short-lived ones (``asyncio.run`` per call), which a plain ``ChatClient`` does not allow.
@@ -58,11 +61,7 @@ class SyncChatClient:
 
     def __init__(self, client: ChatClient) -> None:
         self.client = client
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="reward-kit-llm", daemon=True
-        )
-        self._thread.start()
+        self._loop = background_loop()
         self._closed = False
 
     def __repr__(self) -> str:
@@ -77,16 +76,10 @@ class SyncChatClient:
         return self.client.stats
 
     def close(self) -> None:
-        """Close the client and stop the loop thread (idempotent)."""
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            asyncio.run_coroutine_threadsafe(self.client.aclose(), self._loop).result()
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join()
-            self._loop.close()
+        """Close the client's connections and cache (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            run_sync(self.client.aclose())
 
     def __enter__(self) -> SyncChatClient:
         return self
@@ -94,11 +87,9 @@ class SyncChatClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _submit(self, coroutine: Coroutine[Any, Any, T]) -> Future[T]:
+    def _check_open(self) -> None:
         if self._closed:
-            coroutine.close()
             raise RuntimeError("SyncChatClient is closed")
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
 
 
 _shared: dict[tuple[int, str], SyncChatClient] = {}
