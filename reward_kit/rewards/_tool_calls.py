@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +63,8 @@ def _from_dict(raw: Any, where: str, error: type[ValueError]) -> Call:
     """A call given as ``{"name", "arguments"}`` or OpenAI's ``{"function": {...}}``."""
     if not isinstance(raw, dict):
         raise error(f"{where}: expected a tool call object, got {type(raw).__name__}")
-    body = raw.get("function") if isinstance(raw.get("function"), dict) else raw
+    function = raw.get("function")
+    body: dict[str, Any] = function if isinstance(function, dict) else raw
     name = body.get("name")
     if not isinstance(name, str) or not name:
         raise error(f"{where}: the tool call has no function name")
@@ -119,8 +119,12 @@ def expected_calls(ground_truth: Any) -> list[Call]:
     """
     if ground_truth is None:
         raise RewardInputError("ground_truth is required: the expected tool calls")
-    if isinstance(ground_truth, list) and ground_truth and all(
-        isinstance(m, Message) or (isinstance(m, dict) and "role" in m) for m in ground_truth
+    if (
+        isinstance(ground_truth, list)
+        and ground_truth
+        and all(
+            isinstance(m, Message) or (isinstance(m, dict) and "role" in m) for m in ground_truth
+        )
     ):
         try:
             message = _as_message(last_assistant_message(ground_truth))
@@ -204,8 +208,9 @@ def schema_features(schema: Any, arguments: Any, path: str = "") -> set[str]:
         if kind == "object":
             expected |= schema_features(sub, value, f"{name}.")
         elif kind == "array" and isinstance(value, list):
-            items = sub.get("items") if isinstance(sub.get("items"), dict) else {}
-            expected |= {f"{name}[]:{_kind(item, items)}" for item in value}
+            items = sub.get("items")
+            item_schema: dict[str, Any] = items if isinstance(items, dict) else {}
+            expected |= {f"{name}[]:{_kind(item, item_schema)}" for item in value}
     return expected
 
 
