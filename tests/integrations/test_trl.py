@@ -74,6 +74,15 @@ def raising_reward(messages: list[Message], **kwargs: Any) -> EvaluateResult:
     raise RuntimeError("the reward broke")
 
 
+@reward_function(mode="batch")
+def batch_length_reward(
+    rollouts_messages: list[list[Message]], ground_truths: list[Any] | None = None, **kwargs: Any
+) -> list[EvaluateResult]:
+    """Scores a whole batch in one call: each response's length, minus the batch's shortest."""
+    lengths = [len(message_text(messages[-1])) for messages in rollouts_messages]
+    return [EvaluateResult(score=float(n - min(lengths))) for n in lengths]
+
+
 def plain_reward(
     messages: list[dict[str, Any]], ground_truth: str, trainer_state: Any
 ) -> EvaluateResult:
@@ -274,6 +283,27 @@ def test_async_reward_and_remote_style_reward_function():
     assert isinstance(from_rf, TRLRewardAdapter)
     assert from_rf.__name__ == "length"
     assert call_like_grpo_trainer(from_rf, inputs, Recorder()) == values
+
+
+def test_remote_evaluator_scores_each_completion_over_http():
+    from tests._servers.evaluator_stub import running_evaluator_stub
+
+    with running_evaluator_stub() as stub:
+        remote = RewardFunction(mode="remote", endpoint=stub.url, name="remote_exact")
+        inputs = standard_inputs()
+        inputs[0]["completion"] = "4"
+        values = call_like_grpo_trainer(create_trl_adapter(remote), inputs, Recorder())
+    assert values == [1.0, 0.0, 0.0]
+    assert sorted(r["ground_truth"] for r in stub.requests) == ["4", "cat", "skip"]
+    assert all(r["messages"][0]["role"] == "user" for r in stub.requests)
+    assert {key for r in stub.requests for key in r.get("kwargs", {})} == {"lang"}
+
+
+def test_batch_mode_reward_scores_the_batch_in_one_call():
+    values = call_like_grpo_trainer(
+        create_trl_adapter(batch_length_reward), standard_inputs(), Recorder()
+    )
+    assert values == [10.0, 0.0, 3.0]  # 15, 5 and 8 characters
 
 
 def test_adapter_is_picklable_and_named():
