@@ -156,10 +156,13 @@ class TRLRewardAdapter:
             for key, value in columns.items()
             if key not in TRL_EXTRA_KWARGS and isinstance(value, list) and len(value) == count
         }
-        for keyword, column in self.column_map.items():
+        wanted = dict(self.column_map)
+        if self.ground_truth_column != "ground_truth":  # asked for by name: must be there
+            wanted["ground_truth"] = self.ground_truth_column
+        for keyword, column in wanted.items():
             if column not in per_sample:
                 raise ValueError(
-                    f"{self.__name__}: column_map maps {keyword!r} to dataset column {column!r}, "
+                    f"{self.__name__}: {keyword!r} should come from dataset column {column!r}, "
                     f"which TRL did not pass (columns: {sorted(per_sample)})"
                 )
         mapped = {*self.column_map.values(), self.ground_truth_column}
