@@ -95,6 +95,10 @@ def test_column_map_ground_truth_column_and_static_kwargs():
     missing = create_trl_adapter(echo_kwargs_reward, column_map={"difficulty": "lvl"}, workers=0)
     with pytest.raises(ValueError, match="'difficulty' should come from dataset column 'lvl'"):
         call_like_grpo_trainer(missing, inputs, Recorder())
+    legacy = [{**inputs[0], "ground_truth_for_eval": "42"}]
+    del legacy[0]["ground_truth"]
+    assert call_like_grpo_trainer(create_trl_adapter(picky_reward), legacy, Recorder()) == [0.1]
+
     typo = create_trl_adapter(echo_kwargs_reward, ground_truth_column="answr", workers=0)
     with pytest.raises(ValueError, match="column 'answr', which TRL did not pass"):
         call_like_grpo_trainer(typo, inputs, Recorder())
