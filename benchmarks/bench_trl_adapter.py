@@ -28,12 +28,14 @@ def cheap_reward(messages: list[Message], ground_truth: str = "", **kwargs: Any)
 
 
 def _batch(size: int, offset: int) -> dict[str, Any]:
-    """One TRL call's keyword arguments (standard format, GSM8K-like completions)."""
+    """One TRL call's keyword arguments (standard format; GSM8K-like and LaTeX answers)."""
     numbers = [offset + i for i in range(size)]
     return {
         "prompts": [f"Tom has {n} apples and buys {n} more. How many now?" for n in numbers],
         "completions": [
             f"He had {n} and bought {n}, so {n} + {n} = {2 * n + i % 2}. #### {2 * n + i % 2}"
+            if i % 2
+            else f"Twice {n} is \\boxed{{\\frac{{{4 * n}}}{{2}}}}"
             for i, n in enumerate(numbers)
         ],
         "completion_ids": [[0] * 8 for _ in numbers],
@@ -56,21 +58,21 @@ def _direct(reward: Callable[..., Any], batch: dict[str, Any]) -> list[float]:
     return scores
 
 
-def _median_seconds(run: Callable[[dict[str, Any]], Any], batches: list[dict[str, Any]]) -> float:
-    run(batches[0])  # start worker pools outside the measurement
-    times = []
-    for batch in batches:
-        started = time.perf_counter()
-        run(batch)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def _seconds(run: Callable[[dict[str, Any]], Any], batch: dict[str, Any]) -> float:
+    started = time.perf_counter()
+    run(batch)
+    return time.perf_counter() - started
 
 
 def _compare(reward: Callable[..., Any], batches: list[dict[str, Any]], **options: Any) -> None:
     adapter = create_trl_adapter(reward, **options)
-    assert adapter(**batches[1]) == _direct(reward, batches[1]), "adapter and direct disagree"
-    direct = _median_seconds(lambda batch: _direct(reward, batch), batches)
-    adapted = _median_seconds(lambda batch: adapter(**batch), batches)
+    # the first call starts the worker pools, outside the measurement
+    assert adapter(**batches[0]) == _direct(reward, batches[0]), "adapter and direct disagree"
+    direct_times, adapter_times = [], []
+    for batch in batches[1:]:  # alternate, so that load from elsewhere hits both alike
+        direct_times.append(_seconds(lambda b: _direct(reward, b), batch))
+        adapter_times.append(_seconds(lambda b: adapter(**b), batch))
+    direct, adapted = statistics.median(direct_times), statistics.median(adapter_times)
     size = len(batches[0]["completions"])
     label = ", ".join(f"{k}={v}" for k, v in options.items()) or "default workers"
     print(
