@@ -190,16 +190,23 @@ class TRLRewardAdapter:
     def _report(self, results: list[EvaluateResult], columns: Mapping[str, Any]) -> None:
         """Log failures (each distinct reason once) and, through TRL, per-batch metrics."""
         errors = [None if r.is_score_valid else (r.error or r.reason or "invalid") for r in results]
+        given = "None" if self.invalid_as is None else self.invalid_as
         for error in errors:
             if error is None or error in self._seen_errors:
                 continue
-            if len(self._seen_errors) < _MAX_REMEMBERED_ERRORS:
-                self._seen_errors.add(error)
+            if len(self._seen_errors) >= _MAX_REMEMBERED_ERRORS:
+                logger.debug("%s: a sample could not be evaluated: %s", self.__name__, error)
+                continue
+            self._seen_errors.add(error)
             logger.warning(
-                "%s: a sample could not be evaluated and gets %s: %s",
+                "%s: a sample could not be evaluated and gets %s: %s%s",
                 self.__name__,
-                "None" if self.invalid_as is None else self.invalid_as,
+                given,
                 error,
+                ""
+                if len(self._seen_errors) < _MAX_REMEMBERED_ERRORS
+                else f" (after {_MAX_REMEMBERED_ERRORS} distinct reasons, new ones go to DEBUG; "
+                "the invalid_fraction metric still counts every failure)",
             )
         log_metric = columns.get("log_metric")
         if callable(log_metric) and results:

@@ -66,6 +66,12 @@ def sleepy_reward(messages: list[Message], ground_truth: str | None = None, **kw
 
 
 @reward_function
+def echo_or_fail_reward(messages: list[Message], ground_truth: str = "", **kwargs: Any):
+    """Fails with a different reason for every ground truth."""
+    return EvaluateResult.invalid(f"cannot judge row {ground_truth}")
+
+
+@reward_function
 def raising_reward(messages: list[Message], **kwargs: Any) -> EvaluateResult:
     raise RuntimeError("the reward broke")
 

@@ -22,6 +22,7 @@ from tests.integrations._trl_rewards import (
     conversational_inputs,
     direct_scores,
     echo_kwargs_reward,
+    echo_or_fail_reward,
     overlap_reward,
     picky_reward,
     plain_reward,
@@ -124,6 +125,14 @@ def test_exceptions_and_timeouts_give_none_and_are_logged_once_per_reason(caplog
         second = call_like_grpo_trainer(adapter, standard_inputs(), Recorder())
     assert first == second == [None, None, None]
     assert caplog.text.count("RuntimeError: the reward broke") == 1
+
+    many = [{**standard_inputs()[2], "ground_truth": f"{i}"} for i in range(150)]
+    reasons = create_trl_adapter(echo_or_fail_reward, workers=0)
+    with caplog.at_level(logging.WARNING, logger="reward_kit.trl"):
+        caplog.clear()
+        assert call_like_grpo_trainer(reasons, many, Recorder()) == [None] * 150
+    assert len(caplog.records) == 100
+    assert "new ones go to DEBUG" in caplog.records[-1].getMessage()
 
     inputs = standard_inputs()[:2]
     inputs[1]["ground_truth"] = "hang"
