@@ -1,8 +1,13 @@
 """math_reward end to end: real worker processes, malformed input, time limits, concurrency."""
 
 import asyncio
+import importlib
+import os
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -195,3 +200,30 @@ def test_score_batch_keeps_order_and_isolates_a_timeout() -> None:
     assert_invalid(results[5], "timed out")
     rest = results[:5] + results[6:]
     assert [r.score for r in rest] == [1.0 if n < 3 else 0.0 for n in range(12)]
+
+
+@pytest.mark.parametrize(
+    ("module_name", "name"),
+    [
+        ("reward_kit.rewards.math", "math_reward"),
+        ("reward_kit.rewards.multiple_choice_math_reward", "multiple_choice_math_reward"),
+        ("reward_kit.rewards.list_comparison_math_reward", "list_comparison_math_reward"),
+        ("reward_kit.rewards.accuracy", "accuracy_reward"),
+    ],
+)
+def test_public_names(module_name: str, name: str) -> None:
+    module = importlib.import_module(module_name)
+    assert name in module.__all__
+    assert getattr(module, name).__reward_kit__.name == name
+
+
+def test_importing_the_math_rewards_defers_sympy() -> None:
+    code = (
+        "import sys, reward_kit.rewards.math, reward_kit.rewards.accuracy; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sympy', 'math_verify'}))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
