@@ -8,11 +8,13 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from reward_kit import reward_function
 from reward_kit.errors import InvalidMessageError
-from reward_kit.models import EvaluateResult
+from reward_kit.models import EvaluateResult, Message
 from reward_kit.rewards.math import math_reward
 from reward_kit.scoring import score_batch
 
@@ -200,6 +202,25 @@ def test_score_batch_keeps_order_and_isolates_a_timeout() -> None:
     assert_invalid(results[5], "timed out")
     rest = results[:5] + results[6:]
     assert [r.score for r in rest] == [1.0 if n < 3 else 0.0 for n in range(12)]
+
+
+@reward_function
+def half_credit_math(messages: list[Message], ground_truth: str, **kwargs: Any) -> EvaluateResult:
+    """A user's reward composing math_reward; score_batch runs it in its own worker processes."""
+    inner = math_reward(messages, ground_truth, **kwargs)
+    return EvaluateResult(score=inner.score / 2, reason=inner.reason, error=inner.error)
+
+
+@pytest.mark.slow
+def test_math_reward_composed_inside_a_scoring_worker() -> None:
+    samples = [
+        {"messages": convo("\\boxed{3/4}"), "ground_truth": "0.75"},
+        {"messages": convo("\\boxed{1/4}"), "ground_truth": "0.75"},
+        {"messages": convo(PATHOLOGICAL), "ground_truth": "3"},
+    ]
+    results = score_batch(half_credit_math, samples, timeout=3)
+    assert [r.score for r in results[:2]] == [0.5, 0.0]
+    assert_invalid(results[2], "timed out")
 
 
 @pytest.mark.parametrize(
