@@ -100,6 +100,9 @@ def test_not_equivalent(response: str, gold: str) -> None:
         ("25 percent", "25", True, True),
         ("\\boxed{25\\%}", "25", False, False),  # elsewhere 25% is 0.25
         ("\\boxed{25\\%}", "0.25", False, True),
+        ("\\boxed{\\{1, 2\\}\\%}", "\\{0.01, 0.02\\}", False, True),  # a set in percent
+        ("\\boxed{[1, 2]\\%}", "[0.01, 0.02]", False, True),
+        ("\\boxed{x = 50\\%}", "0.5", False, True),
     ],
 )
 def test_percentages_follow_the_question(
