@@ -20,6 +20,7 @@ _PERCENT_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _SCI = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([-+]?\d+)(?![\w.])")
+_THIN_SPACE_THOUSANDS = re.compile(r"(?<=\d)\\[,;!]\s*(?=\d{3}(?!\d))")
 _SCI_WHOLE = re.compile(r"^[-+]?\d+(?:\.\d+)?[eE][-+]?\d+$")
 _PLAIN_NUMBER = re.compile(
     r"^(?:\\\$|\$|€|£)?\s*(?P<num>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)"
@@ -78,12 +79,12 @@ def units_of(text: str) -> frozenset[str]:
 
 
 def normalise(text: str, latex: bool) -> str:
-    """Spelling fixes math-verify lacks: unicode minus/times and `6.02e23`.
+    """Spelling fixes math-verify lacks: unicode minus/times, `1\\,000`, `**42**`, `6.02e23`.
 
     In LaTeX, `2e+3` may mean 2e + 3, so there only a whole answer like `1e-3` is rewritten.
     """
     text = text.replace("\u2212", "-").replace("\u2013", "-").replace("\u00d7", "\\times ")
-    text = text.strip().rstrip(".").strip()
+    text = _THIN_SPACE_THOUSANDS.sub("", text).strip().rstrip(".").strip().strip("*").strip()
     if not latex or _SCI_WHOLE.match(text):
         text = _SCI.sub(r"\1\\times 10^{\2}", text)
     return text

@@ -8,6 +8,10 @@ from reward_kit.rewards._math.worker import check_math
 EQUIVALENT = [
     ("The total is $1,234.", "1234"),
     ("\\boxed{\\$1,234}", "1234"),
+    ("\\boxed{1\\,234}", "1234"),
+    ("The answer is **\\$1,234**.", "1234"),
+    ("**Final Answer:** 1234", "1234"),
+    ("#### 1234.00", "1234"),
     ("#### 18 dollars", "18"),
     ("So she pays 18 dollars.", "18"),
     ("Answer: 3/4", "0.75"),
