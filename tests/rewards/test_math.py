@@ -223,6 +223,26 @@ def test_math_reward_composed_inside_a_scoring_worker() -> None:
     assert_invalid(results[2], "timed out")
 
 
+@reward_function
+async def async_half_credit_math(
+    messages: list[Message], ground_truth: str, **kwargs: Any
+) -> EvaluateResult:
+    """The recommended way to compose: await acall, so the math pool bounds the time."""
+    inner = await math_reward.acall(messages, ground_truth, timeout=2)
+    return EvaluateResult(score=inner.score / 2, reason=inner.reason, error=inner.error)
+
+
+@pytest.mark.slow
+def test_async_composition_is_bounded_without_a_batch_timeout() -> None:
+    samples = [
+        {"messages": convo("\\boxed{3/4}"), "ground_truth": "0.75"},
+        {"messages": convo(PATHOLOGICAL), "ground_truth": "3"},
+    ]
+    results = score_batch(async_half_credit_math, samples)
+    assert results[0].score == 0.5
+    assert_invalid(results[1], "timed out after 2 s")
+
+
 @pytest.mark.parametrize(
     ("module_name", "name"),
     [

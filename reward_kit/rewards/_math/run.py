@@ -51,8 +51,9 @@ async def run_check(func: Callable[..., T], *args: Any, timeout: float, **kwargs
 
     Raises:
         EvaluationTimeout: past the time limit. WorkerCrashed: the worker died. Anything `func`
-        raised is re-raised. Inside a reward-kit worker process (a reward composed into another
-        one run by `score_batch`) `func` runs inline, bounded by that worker's own limit.
+        raised is re-raised. In a daemonic process, such as a `score_batch` worker running a
+        sync reward that calls a math reward, no process can be started: `func` runs inline,
+        bounded only by that worker's own limit (compose with `await reward.acall()` instead).
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be positive, got {timeout}")
