@@ -18,6 +18,8 @@ def convo(response: str) -> list[dict]:
         ("\\boxed{\\text{(C)}}", "C", "boxed"),
         ("The answer is (C).", "C", "answer_phrase"),
         ("Answer: C", "C", "answer_phrase"),
+        ("The answer is A because 4 is even.", "A", "answer_phrase"),
+        ("The answer is **A**.", "A", "answer_phrase"),
         ("The correct option is **C**", "C", "answer_phrase"),
         ("Only 7 is prime. (C)", "C", "parenthesised"),
         ("After checking each:\nC. 7", "C", "line_start"),
