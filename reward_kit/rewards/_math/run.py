@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from reward_kit._workers import WorkerPool, shared_pool
-from reward_kit.errors import EvaluationError
+from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
 from reward_kit.rewards._math.worker import warm_up
 
 T = TypeVar("T")
@@ -59,4 +59,11 @@ async def run_check(func: Callable[..., T], *args: Any, timeout: float, **kwargs
         raise ValueError(f"timeout must be positive, got {timeout}")
     if _inside_worker():
         return func(*args, **kwargs)
-    return await _math_pool().arun(func, *args, timeout=timeout, **kwargs)
+    pool = _math_pool()
+    try:
+        return await pool.arun(func, *args, timeout=timeout, **kwargs)
+    except (EvaluationTimeout, WorkerCrashed):
+        # The worker was replaced: warm its successor so the next sample's limit is not spent
+        # importing sympy.
+        pool.submit(warm_up)
+        raise
