@@ -24,7 +24,13 @@ _THIN_SPACE_THOUSANDS = re.compile(r"(?<=\d)\\[,;!]\s*(?=\d{3}(?!\d))")
 _SCI_WHOLE = re.compile(r"^[-+]?\d+(?:\.\d+)?[eE][-+]?\d+$")
 _PLAIN_NUMBER = re.compile(
     r"^(?:\\\$|\$|€|£)?\s*(?P<num>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)"
-    r"(?:\s*/\s*(?P<den>\d+))?(?:\s*[A-Za-z]{2,}\.?(?:\s+[A-Za-z]{2,}\.?)*)?$"
+    r"(?:\s*/\s*(?P<den>\d+))?(?P<words>\s*[A-Za-z]{2,}\.?(?:\s+[A-Za-z]{2,}\.?)*)?$"
+)
+# Words after a number that make it more than a number ("2 pi", "5 squared").
+_MATH_WORD = re.compile(
+    r"\b(?:pi|sqrt|root|ln|log|exp|sin|cos|tan|inf|infinity|squared|cubed|times|over|plus|"
+    r"minus|divided|power)\b",
+    re.IGNORECASE,
 )
 _TEXT_GROUP = re.compile(r"\\(?:text|mathrm|mbox|textbf|textrm|operatorname)\s*\{([^{}]*)\}")
 _TRAILING_WORDS = re.compile(r"\d\s*([A-Za-z]+(?:\s+[A-Za-z]+)*)\.?$")
@@ -107,6 +113,8 @@ def _plain_number(text: str) -> Any | None:
 
     match = _PLAIN_NUMBER.match(text)
     if match is None:
+        return None
+    if _MATH_WORD.search(match.group("words") or ""):
         return None
     num = match.group("num").replace(",", "")
     den = match.group("den")

@@ -62,6 +62,7 @@ NOT_EQUIVALENT = [
     ("\\boxed{1000.5}", "1000"),
     # other near misses
     ("\\boxed{\\pi}", "3.14"),
+    ("The answer is 2 pi.", "2"),
     ("\\boxed{\\frac{1}{3}}", "0.3333"),
     ("\\boxed{(1,2)}", "[1,2]"),
     ("\\boxed{[1,2]}", "[1,2)"),
