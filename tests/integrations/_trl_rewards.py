@@ -115,7 +115,10 @@ def call_like_grpo_trainer(
     per-sample list; then ``trainer_state``, ``log_extra`` and ``log_metric`` (and, with
     environments, ``environments``) are added; ``more`` stands for kwargs a later TRL may add.
     """
-    from transformers import TrainerState
+    try:
+        from transformers import TrainerState
+    except ImportError:  # the adapter itself needs no TRL: a stand-in with the field used
+        from types import SimpleNamespace as TrainerState
 
     prompts = [example["prompt"] for example in inputs]
     completions = [example["completion"] for example in inputs]
