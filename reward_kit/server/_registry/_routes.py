@@ -9,6 +9,9 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from reward_kit._resource_ids import ACCOUNT_ID as ACCOUNT_PATTERN
+from reward_kit._resource_ids import EVALUATOR_ID as ID_PATTERN
+from reward_kit._resource_ids import SECRET_NAME as SECRET_PATTERN
 from reward_kit.models import EvaluateResult, EvaluationRequest
 from reward_kit.server._registry._schemas import (
     CreateEvaluatorRequest,
@@ -17,12 +20,7 @@ from reward_kit.server._registry._schemas import (
     UploadEndpointRequest,
 )
 from reward_kit.server._registry._service import RegistryService
-from reward_kit.server._registry._store import (
-    ACCOUNT_PATTERN,
-    ID_PATTERN,
-    SECRET_PATTERN,
-    EvaluatorRecord,
-)
+from reward_kit.server._registry._store import EvaluatorRecord
 
 _BASE = "/v1/accounts/{account}"
 

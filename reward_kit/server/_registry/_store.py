@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sqlite3
 import threading
@@ -21,10 +20,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-
-ID_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-ACCOUNT_PATTERN = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_-]{0,62})$")
-SECRET_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS evaluators (
