@@ -127,10 +127,12 @@ def _gitignore_specs(folder: Path) -> list[tuple[Path, object]]:
 
 
 def _ignored(path: Path, is_dir: bool, specs: list[tuple[Path, object]]) -> bool:
+    """Whether the ignore files exclude ``path``; the deepest file with a verdict decides."""
     for base, spec in specs:
         relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-        if spec.match_file(relative):  # type: ignore[attr-defined]
-            return True
+        verdict = spec.check_file(relative).include  # type: ignore[attr-defined]
+        if verdict is not None:
+            return bool(verdict)
     return False
 
 
@@ -139,7 +141,7 @@ def collect_files(folder: Path, prefix: str, package: Package) -> None:
     specs = _gitignore_specs(folder)
     for directory, subdirs, files in os.walk(folder):
         here = Path(directory)
-        rules = specs + _gitignore_specs_inside(here, folder)
+        rules = _gitignore_specs_inside(here, folder) + specs  # deepest first
         for name in sorted(subdirs):
             path = here / name
             why = (
