@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from reward_kit.server._openapi import documents  # noqa: E402
+from reward_kit.server._openapi import documents
 
 if __name__ == "__main__":
     root = Path(__file__).resolve().parents[1]
