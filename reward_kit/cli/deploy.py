@@ -29,7 +29,9 @@ def register(subparsers: Any) -> None:
         "--target", choices=["fireworks", "local-serve", "gcp-cloud-run"], default="fireworks"
     )
     parser.add_argument(
-        "--function-ref", help="function in the folder when not main.py:evaluate (MOD.FN)"
+        "--function-ref",
+        help="the function: inside the folder when not main.py:evaluate, or alone "
+        "(pkg.mod.fn, path/file.py:fn) to deploy its module's folder",
     )
     parser.add_argument("--dry-run", action="store_true", help="show what would be done, only")
     parser.add_argument("--api-base", help="service URL (default: $FIREWORKS_API_BASE)")
@@ -74,8 +76,10 @@ def run(args: argparse.Namespace) -> int:
     from reward_kit.deploy import deploy
 
     folders = _folders(args.metrics_folders)
-    if not folders:
-        raise RewardKitError("give --metrics-folders NAME=PATH (the folder with main.py)")
+    if not folders and not args.function_ref:
+        raise RewardKitError(
+            "give --metrics-folders NAME=PATH (the folder with main.py) or --function-ref"
+        )
     result = deploy(
         id=args.id,
         metrics_folders=folders,

@@ -65,6 +65,32 @@ def _folders_for(
     return folders, f"{file.name}:{function.__qualname__}"
 
 
+def _locate_ref(function_ref: str) -> tuple[dict[str, str | Path], str]:
+    """The folder and entry of a reference given without a metrics folder.
+
+    ``path/to/file.py:fn`` names its file; ``pkg.mod.fn`` (or ``pkg.mod:fn``) is found on
+    ``sys.path`` without being imported.
+    """
+    import importlib.util
+
+    module, _, function = (
+        function_ref.rpartition(":") if ":" in function_ref else function_ref.rpartition(".")
+    )
+    if module.endswith(".py") or "/" in module:
+        file = Path(module).expanduser().resolve()
+    else:
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            raise PackagingError(f"--function-ref {function_ref!r}: cannot find module {module!r}")
+        file = Path(spec.origin)
+    if not file.is_file() or not function.isidentifier():
+        raise PackagingError(f"--function-ref {function_ref!r}: no such file:function")
+    return {file.parent.name: file.parent}, f"{file.name}:{function}"
+
+
 def _entry_from_ref(function_ref: str) -> str:
     """``main.py:fn``, ``mod.fn`` or ``mod:fn`` as a file:function inside the folder."""
     if ":" in function_ref:
@@ -134,7 +160,9 @@ def deploy(
             "ending with a letter or digit"
         )
     folders, entry = _folders_for(reward_fn_or_folder, metrics_folders)
-    if function_ref:
+    if function_ref and not folders:
+        folders, entry = _locate_ref(function_ref)
+    elif function_ref:
         entry = _entry_from_ref(function_ref)
     package = build_package(folders, entry)
     result = DeployResult(id, target, package, dry_run=dry_run)

@@ -134,3 +134,15 @@ def test_cloud_run_writes_a_context_and_keeps_the_key_in_secret_manager(
     with ServerProcess(serve_args, env=server_env) as server:
         remote = RewardFunction(mode="remote", endpoint=f"{server.url}/evaluate", api_key=key)
         assert remote(messages=CONVERSATION, ground_truth="4").score == 1.0
+
+
+def test_a_function_reference_alone_deploys_its_folder(metric: Path) -> None:
+    (metric / "scorer.py").write_text(MAIN.replace("def evaluate", "def score"))
+    completed = subprocess.run(
+        [sys.executable, "-m", "reward_kit", "deploy", "--id", "by-ref", "--dry-run",
+         "--target", "local-serve", "--function-ref", f"{metric}/scorer.py:score"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "metric/scorer.py" in completed.stdout and "metric/.env: secret" in completed.stdout
+    assert f"--function-ref {metric}/scorer.py:score" in completed.stdout
