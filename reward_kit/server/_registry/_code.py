@@ -95,6 +95,14 @@ def _split_entry_point(entry_point: str) -> tuple[str, str]:
     return file, function
 
 
+def check_entries(root: Path, entries: Mapping[str, str]) -> None:
+    """Fail unless every entry's file exists inside ``root``."""
+    for name, reference in entries.items():
+        file, _ = _split_entry_point(reference)
+        if not (root / safe_relative_path(file)).is_file():
+            raise CodeError(f"entry {name!r} points to {file}, which the code does not contain")
+
+
 def find_entries(root: Path, entry_point: str = "") -> dict[str, str]:
     """The evaluator's reward functions: name -> ``relative/file.py:function``.
 
@@ -114,11 +122,9 @@ def find_entries(root: Path, entry_point: str = "") -> dict[str, str]:
         entries = {Path(file).parent.name or "evaluate": f"{file}:{function}"}
     else:
         entries = {"evaluate": "main.py:evaluate"}
-    for name, reference in entries.items():
-        file, _ = _split_entry_point(str(reference))
-        if not (root / safe_relative_path(file)).is_file():
-            raise CodeError(f"entry {name!r} points to {file}, which the code does not contain")
-    return {str(name): str(reference).replace("::", ":") for name, reference in entries.items()}
+    found = {str(name): str(reference).replace("::", ":") for name, reference in entries.items()}
+    check_entries(root, found)
+    return found
 
 
 def write_criteria(target: Path, criteria: list[dict[str, Any]]) -> dict[str, str]:
@@ -137,13 +143,5 @@ def write_criteria(target: Path, criteria: list[dict[str, Any]]) -> dict[str, st
         entries[name] = f"{folder}/{safe_relative_path(entry_file)}:{entry_func}"
     if not entries:
         raise CodeError("the evaluator has no criteria with code")
-    find_entries_check(target, entries)
+    check_entries(target, entries)
     return entries
-
-
-def find_entries_check(root: Path, entries: Mapping[str, str]) -> None:
-    """Fail when an entry's file is missing."""
-    for name, reference in entries.items():
-        file, _ = _split_entry_point(reference)
-        if not (root / file).is_file():
-            raise CodeError(f"criterion {name!r} has no {file} (its entry file)")
