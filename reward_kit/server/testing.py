@@ -96,3 +96,4 @@ class ServerProcess:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+        self._log.unlink(missing_ok=True)

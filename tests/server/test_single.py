@@ -31,6 +31,8 @@ REWARDS = textwrap.dedent(
             time.sleep(60)
         if text == "raise":
             raise ValueError("boom")
+        if text == "env":
+            return EvaluateResult(score=0.0, reason=repr(os.environ.get("MY_KEY")))
         extra = sorted(k for k in kwargs)
         return EvaluateResult(
             score=1.0 if text.strip() == str(ground_truth) else 0.0,
@@ -74,6 +76,11 @@ def test_remote_reward_function_calls_the_server(server: ServerProcess) -> None:
     remote = RewardFunction(mode="remote", endpoint=f"{server.url}/evaluate", api_key=KEY)
     assert remote(messages=CONVERSATION, ground_truth="42").score == 1.0
     assert remote(messages=CONVERSATION, ground_truth="41").score == 0.0
+
+
+def test_reward_code_cannot_read_the_server_key(server: ServerProcess) -> None:
+    response = _post(server, {"messages": [{"role": "assistant", "content": "env"}]})
+    assert response.json()["reason"] == "None"
 
 
 def test_without_the_key_the_answer_is_401(server: ServerProcess) -> None:
