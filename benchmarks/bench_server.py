@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import tempfile
 import textwrap
 import time
 from pathlib import Path
-
-import httpx
+from urllib.parse import urlsplit
 
 from reward_kit.server.testing import ServerProcess
 
@@ -49,37 +49,63 @@ BODY = {
 PHASE_TIME_LIMIT = 300.0
 
 
+class _Connection:
+    """One keep-alive HTTP/1.1 connection: a client lean enough not to be the bottleneck."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    async def request(self, raw: bytes) -> tuple[int, bytes]:
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        return status, await self.reader.readexactly(length)
+
+
+def _raw_request(url: str, post: bool) -> tuple[str, int, bytes]:
+    parsed = urlsplit(url)
+    if post:
+        body = json.dumps(BODY).encode()
+        head = (
+            f"POST {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        return parsed.hostname or "", parsed.port or 80, head.encode() + body
+    head = f"GET {parsed.path} HTTP/1.1\r\nHost: {parsed.netloc}\r\n\r\n"
+    return parsed.hostname or "", parsed.port or 80, head.encode()
+
+
 async def load(url: str, requests: int, concurrency: int, post: bool) -> dict[str, float]:
-    """Send ``requests`` requests, ``concurrency`` at a time; latency percentiles in ms."""
+    """Send ``requests`` requests over ``concurrency`` connections; latencies in ms."""
+    host, port, raw = _raw_request(url, post)
     latencies: list[float] = []
     errors = 0
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for index in range(requests):
-        queue.put_nowait(index)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+    remaining = requests
 
-        async def worker() -> None:
-            nonlocal errors
-            while not queue.empty():
-                queue.get_nowait()
+    async def worker() -> None:
+        nonlocal errors, remaining
+        connection = _Connection(*await asyncio.open_connection(host, port))
+        try:
+            while remaining > 0:
+                remaining -= 1
                 started = time.perf_counter()
-                try:
-                    if post:
-                        response = await client.post(url, json=BODY)
-                        ok = response.status_code == 200 and response.json()["is_score_valid"]
-                    else:
-                        ok = (await client.get(url)).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
+                status, body = await connection.request(raw)
+                ok = status == 200 and (not post or json.loads(body)["is_score_valid"])
                 latencies.append((time.perf_counter() - started) * 1000)
                 errors += not ok
+        finally:
+            connection.writer.close()
+            await connection.writer.wait_closed()
 
-        started = time.perf_counter()
-        await asyncio.wait_for(
-            asyncio.gather(*(worker() for _ in range(concurrency))), PHASE_TIME_LIMIT
-        )
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.wait_for(
+        asyncio.gather(*(worker() for _ in range(concurrency))), PHASE_TIME_LIMIT
+    )
+    elapsed = time.perf_counter() - started
     latencies.sort()
     return {
         "requests_per_s": requests / elapsed,

@@ -115,6 +115,9 @@ class BodyLimitMiddleware:
             else:
                 await self.app(scope, receive, send)
             return
+        if _header(scope, b"transfer-encoding") is None:  # no body at all
+            await self.app(scope, receive, send)
+            return
         chunks: list[bytes] = []
         total = 0
         while True:
