@@ -73,6 +73,9 @@ class RegistryService:
         self._runtimes: dict[tuple[str, str], tuple[str, EvaluatorRuntime]] = {}
         self._uploads: dict[str, _PendingUpload] = {}
         self._tasks: set[asyncio.Future[None]] = set()
+        for record in self.store.all_records():
+            if record.state == "BUILDING" and record.entries:  # its build died with the server
+                self._fail(record, "the server stopped while building it; deploy it again")
 
     # evaluators ---------------------------------------------------------------------------
 

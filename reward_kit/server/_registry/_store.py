@@ -124,6 +124,12 @@ class RegistryStore:
             ).fetchone()
         return [EvaluatorRecord(**json.loads(row[0])) for row in rows], int(total)
 
+    def all_records(self) -> list[EvaluatorRecord]:
+        """Every evaluator of every account."""
+        with self._lock:
+            rows = self._db.execute("SELECT record FROM evaluators").fetchall()
+        return [EvaluatorRecord(**json.loads(row[0])) for row in rows]
+
     def insert(self, record: EvaluatorRecord) -> bool:
         """Add a new evaluator; False when one with that id exists already."""
         try:
