@@ -9,6 +9,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from reward_kit.rewards._text import words
+
 # Codes the identifier gives to varieties that users name by their macro-language.
 _MACRO = {"wuu": "zh", "yue": "zh", "cmn": "zh", "nb": "no", "nn": "no"}
 _NOT_PROSE = re.compile(
@@ -23,11 +25,13 @@ CONFIDENT = 0.5
 
 @dataclass(frozen=True)
 class Segment:
-    """A piece of prose with its detected language (None when unsure) and script."""
+    """A piece of prose with its most likely language and the Unicode script it is written in."""
 
     text: str
-    letters: int
+    words: int
+    """Words with letters in it (each Chinese or Japanese character counts as a word)."""
     language: str | None
+    confident: bool
     script: str | None
 
 
@@ -53,12 +57,11 @@ def normalise_language(code: str) -> str:
 
 
 def detect(text: str) -> tuple[str | None, float]:
-    """The most likely language of ``text`` and its probability (None when below CONFIDENT)."""
+    """The most likely language of ``text`` and its probability (None for text without letters)."""
     if not any(ch.isalpha() for ch in text):
         return None, 0.0
     label, probability = _identifier().classify(text)
-    language = _MACRO.get(label, label)
-    return (language if probability >= CONFIDENT else None), float(probability)
+    return _MACRO.get(label, label), float(probability)
 
 
 def script(text: str) -> str | None:
@@ -76,8 +79,9 @@ def segments(text: str) -> list[Segment]:
     """Sentences and lines of prose that contain letters, each with its language and script."""
     found = []
     for piece in _SEGMENT_END.split(prose(text)):
-        letters = sum(ch.isalpha() for ch in piece)
-        if letters:
-            language, _ = detect(piece)
-            found.append(Segment(piece.strip(), letters, language, script(piece)))
+        count = sum(1 for word in words(piece) if any(ch.isalpha() for ch in word))
+        if count:
+            language, probability = detect(piece)
+            confident = probability >= CONFIDENT
+            found.append(Segment(piece.strip(), count, language, confident, script(piece)))
     return found
