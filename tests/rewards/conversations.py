@@ -7,7 +7,10 @@ from typing import Any
 
 def reply(content: Any, prompt: str = "Solve the problem.", **fields: Any) -> list[dict[str, Any]]:
     """A user prompt followed by an assistant message with ``content`` (and extra fields)."""
-    return [{"role": "user", "content": prompt}, {"role": "assistant", "content": content, **fields}]
+    return [
+        {"role": "user", "content": prompt},
+        {"role": "assistant", "content": content, **fields},
+    ]
 
 
 MALFORMED_CONVERSATIONS = {

@@ -16,7 +16,9 @@ from tests.rewards.conversations import MALFORMED_CONVERSATIONS, reply
 def exact_text(messages: list, ground_truth: Any = None, **kwargs: Any) -> EvaluateResult:
     """Correct when the whole response's last word equals the ground truth."""
     words = messages[-1].text.split()
-    return EvaluateResult(score=float(bool(words) and words[-1] == ground_truth), reason="last word")
+    return EvaluateResult(
+        score=float(bool(words) and words[-1] == ground_truth), reason="last word"
+    )
 
 
 @reward_function(id="tests_broken_accuracy")
@@ -43,8 +45,12 @@ def test_correct_beats_wrong_and_short_beats_long() -> None:
 
 def test_weights_and_metrics() -> None:
     result = cosine_scaled_accuracy_length_reward(
-        padded("4", 0), ground_truth="4", accuracy_fn=exact_text, max_length=100,
-        accuracy_weight=1.0, length_weight=0.0,
+        padded("4", 0),
+        ground_truth="4",
+        accuracy_fn=exact_text,
+        max_length=100,
+        accuracy_weight=1.0,
+        length_weight=0.0,
     )
     assert result.score == 1.0
     assert result.metrics["accuracy"].success is True
@@ -54,14 +60,21 @@ def test_weights_and_metrics() -> None:
 def test_accuracy_function_by_registered_name() -> None:
     assert score(padded("4", 1)) == pytest.approx(
         cosine_scaled_accuracy_length_reward(
-            padded("4", 1), ground_truth="4", accuracy_fn="tests_exact_text_accuracy", max_length=100
+            padded("4", 1),
+            ground_truth="4",
+            accuracy_fn="tests_exact_text_accuracy",
+            max_length=100,
         ).score
     )
 
 
 def test_default_accuracy_is_math_reward() -> None:
-    right = cosine_scaled_accuracy_length_reward(reply("So \\boxed{\\frac{1}{2}}"), ground_truth="0.5")
-    wrong = cosine_scaled_accuracy_length_reward(reply("So \\boxed{\\frac{1}{3}}"), ground_truth="0.5")
+    right = cosine_scaled_accuracy_length_reward(
+        reply("So \\boxed{\\frac{1}{2}}"), ground_truth="0.5"
+    )
+    wrong = cosine_scaled_accuracy_length_reward(
+        reply("So \\boxed{\\frac{1}{3}}"), ground_truth="0.5"
+    )
     assert right.is_score_valid and right.metrics["accuracy"].score == 1.0
     assert right.score > 0.9 > 0 > wrong.score
 
@@ -73,11 +86,17 @@ def test_invalid_accuracy_makes_the_result_invalid() -> None:
 
 @pytest.mark.parametrize("accuracy_fn", ["no_such_reward_anywhere", 42])
 def test_unknown_accuracy_function_is_invalid(accuracy_fn: Any) -> None:
-    result = cosine_scaled_accuracy_length_reward(reply("4"), ground_truth="4", accuracy_fn=accuracy_fn)
+    result = cosine_scaled_accuracy_length_reward(
+        reply("4"), ground_truth="4", accuracy_fn=accuracy_fn
+    )
     assert not result.is_score_valid and result.error
 
 
-@pytest.mark.parametrize("messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS))
+@pytest.mark.parametrize(
+    "messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS)
+)
 def test_no_response_is_invalid(messages: list) -> None:
-    result = cosine_scaled_accuracy_length_reward(messages, ground_truth="4", accuracy_fn=exact_text)
+    result = cosine_scaled_accuracy_length_reward(
+        messages, ground_truth="4", accuracy_fn=exact_text
+    )
     assert not result.is_score_valid

@@ -57,7 +57,10 @@ def test_only_a_closing_think_and_nothing_else_is_not_a_format() -> None:
 def test_custom_regex_and_search_mode() -> None:
     text = "Result follows. ANSWER: 42"
     assert format_reward(reply(text), format_regex=r"ANSWER: \d+").score == 0.0
-    assert format_reward(reply(text), format_regex=r"ANSWER: \d+", require_exact_match=False).score == 1.0
+    assert (
+        format_reward(reply(text), format_regex=r"ANSWER: \d+", require_exact_match=False).score
+        == 1.0
+    )
 
 
 def test_invalid_regex_is_an_invalid_result() -> None:
@@ -65,7 +68,9 @@ def test_invalid_regex_is_an_invalid_result() -> None:
     assert not result.is_score_valid and "format_regex" in result.error
 
 
-@pytest.mark.parametrize("messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS))
+@pytest.mark.parametrize(
+    "messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS)
+)
 def test_conversations_without_a_response_are_invalid(messages: list) -> None:
     result = format_reward(messages)
     assert not result.is_score_valid and result.error
@@ -74,7 +79,10 @@ def test_conversations_without_a_response_are_invalid(messages: list) -> None:
 def test_none_content_is_invalid_and_list_content_is_read() -> None:
     calls = [{"id": "1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]
     assert not format_reward(reply(None, tool_calls=calls)).is_score_valid
-    parts = [{"type": "text", "text": "<think>a</think>"}, {"type": "text", "text": "<answer>b</answer>"}]
+    parts = [
+        {"type": "text", "text": "<think>a</think>"},
+        {"type": "text", "text": "<answer>b</answer>"},
+    ]
     assert format_reward(reply(parts)).score == 1.0
 
 

@@ -27,17 +27,24 @@ def test_response_in_another_language_fails() -> None:
 
 def test_explicit_target_overrides_the_prompt() -> None:
     german = "Die Hauptstadt von Frankreich ist Paris. Sie liegt an der Seine."
-    assert language_consistency_reward(reply(german, prompt=ENGLISH_PROMPT), target_language="de-DE").score == 1.0
+    assert (
+        language_consistency_reward(
+            reply(german, prompt=ENGLISH_PROMPT), target_language="de-DE"
+        ).score
+        == 1.0
+    )
     assert language_consistency_reward(reply(german, prompt=ENGLISH_PROMPT)).score == 0.0
 
 
 def test_language_mixing_in_reasoning_is_caught() -> None:
     mixed = (
-        "<think>We need the capital of France. 我记得法国的首都是巴黎，这是一个非常著名的城市，"
+        "<think>We need the capital of France. 我记得法国的首都是巴黎，这是一个非常著名的城市，"  # noqa: RUF001
         "所以答案应该是巴黎。</think> The capital of France is Paris."
     )
     assert language_consistency_reward(reply(mixed, prompt=ENGLISH_PROMPT)).score == 0.0
-    outside = language_consistency_reward(reply(mixed, prompt=ENGLISH_PROMPT), include_thinking=False)
+    outside = language_consistency_reward(
+        reply(mixed, prompt=ENGLISH_PROMPT), include_thinking=False
+    )
     assert outside.score == 1.0
 
 
@@ -46,7 +53,9 @@ def test_partial_credit_is_the_consistency() -> None:
         "The capital of France is Paris, a large city on the river Seine.\n"
         "La ville compte plus de deux millions d'habitants et beaucoup de musées célèbres."
     )
-    result = language_consistency_reward(reply(mixed, prompt=ENGLISH_PROMPT), partial_credit=True, min_consistency=0.9)
+    result = language_consistency_reward(
+        reply(mixed, prompt=ENGLISH_PROMPT), partial_credit=True, min_consistency=0.9
+    )
     assert 0.2 < result.score < 0.8
     strict = language_consistency_reward(reply(mixed, prompt=ENGLISH_PROMPT), min_consistency=0.9)
     assert strict.score == 0.0
@@ -63,7 +72,7 @@ def test_code_and_math_do_not_count_as_language() -> None:
 
 
 def test_cjk_and_cyrillic_targets() -> None:
-    chinese = "法国的首都是巴黎。巴黎位于塞纳河畔，是一座历史悠久的城市。"
+    chinese = "法国的首都是巴黎。巴黎位于塞纳河畔，是一座历史悠久的城市。"  # noqa: RUF001
     russian = "Столица Франции — Париж. Он расположен на реке Сене."
     assert language_consistency_reward(reply(chinese), target_language="zh-CN").score == 1.0
     assert language_consistency_reward(reply(russian), target_language="ru").score == 1.0
@@ -83,6 +92,8 @@ def test_unknown_target_and_undetectable_prompt_are_invalid() -> None:
     assert not language_consistency_reward(reply("Hello"), min_consistency=2).is_score_valid
 
 
-@pytest.mark.parametrize("messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS))
+@pytest.mark.parametrize(
+    "messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS)
+)
 def test_no_response_is_invalid(messages: list) -> None:
     assert not language_consistency_reward(messages, target_language="en").is_score_valid

@@ -43,8 +43,14 @@ def test_negative_reward_range() -> None:
 def test_token_methods() -> None:
     text = "abc de"
     assert length_reward(reply(text), target_length=6, token_method="characters").score == 1.0
-    assert length_reward(reply(text), target_length=3, token_method="tokenizer", tokenizer=list).score == 0.0
-    assert length_reward(reply(text), target_length=6, token_method="tokenizer", tokenizer=list).score == 1.0
+    assert (
+        length_reward(reply(text), target_length=3, token_method="tokenizer", tokenizer=list).score
+        == 0.0
+    )
+    assert (
+        length_reward(reply(text), target_length=6, token_method="tokenizer", tokenizer=list).score
+        == 1.0
+    )
 
 
 class EncodeTokenizer:
@@ -60,9 +66,13 @@ class BatchEncodingTokenizer:
         return {"input_ids": [1] * len(text.split())}
 
 
-@pytest.mark.parametrize("tokenizer", [EncodeTokenizer(), BatchEncodingTokenizer(), lambda t: len(t.split())])
+@pytest.mark.parametrize(
+    "tokenizer", [EncodeTokenizer(), BatchEncodingTokenizer(), lambda t: len(t.split())]
+)
 def test_tokenizer_shapes(tokenizer: object) -> None:
-    result = length_reward(reply(words(4)), target_length=4, token_method="tokenizer", tokenizer=tokenizer)
+    result = length_reward(
+        reply(words(4)), target_length=4, token_method="tokenizer", tokenizer=tokenizer
+    )
     assert result.score == 1.0 and result.metrics["length"].score == 4.0
 
 
@@ -103,10 +113,14 @@ def test_cosine_length_custom_ranges_and_missing_correctness() -> None:
     assert not cosine_length_reward(reply("x")).is_score_valid
     assert not cosine_length_reward(reply("x"), correctness="yes").is_score_valid
     assert not cosine_length_reward(reply("x"), correctness=True, max_length=0).is_score_valid
-    assert not cosine_length_reward(reply("x"), correctness=True, wrong_range=(0, -1)).is_score_valid
+    assert not cosine_length_reward(
+        reply("x"), correctness=True, wrong_range=(0, -1)
+    ).is_score_valid
 
 
-@pytest.mark.parametrize("messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS))
+@pytest.mark.parametrize(
+    "messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS)
+)
 def test_no_response_is_invalid(messages: list) -> None:
     assert not length_reward(messages, target_length=5).is_score_valid
     assert not cosine_length_reward(messages, correctness=True).is_score_valid

@@ -54,12 +54,21 @@ def test_custom_pattern() -> None:
     assert reasoning_steps_reward(reply(text), pattern=r"^=>").score == 1.0
 
 
-@pytest.mark.parametrize(("options", "word"), [({"min_steps": 0}, "min_steps"), ({"min_steps": 3, "max_steps": 2}, "max_steps"), ({"pattern": "["}, "pattern")])
+@pytest.mark.parametrize(
+    ("options", "word"),
+    [
+        ({"min_steps": 0}, "min_steps"),
+        ({"min_steps": 3, "max_steps": 2}, "max_steps"),
+        ({"pattern": "["}, "pattern"),
+    ],
+)
 def test_bad_options_are_invalid(options: dict, word: str) -> None:
     result = reasoning_steps_reward(reply(STEPS), **options)
     assert not result.is_score_valid and word in result.error
 
 
-@pytest.mark.parametrize("messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS))
+@pytest.mark.parametrize(
+    "messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS)
+)
 def test_no_response_is_invalid(messages: list) -> None:
     assert not reasoning_steps_reward(messages).is_score_valid

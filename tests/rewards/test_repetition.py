@@ -34,7 +34,14 @@ def test_short_response_has_no_ngrams() -> None:
     assert result.score == 1.0 and "fewer than 3 words" in result.reason
 
 
-@pytest.mark.parametrize(("options", "word"), [({"ngram_size": 0}, "ngram_size"), ({"max_penalty": -1}, "max_penalty"), ({"max_penalty": float("nan")}, "max_penalty")])
+@pytest.mark.parametrize(
+    ("options", "word"),
+    [
+        ({"ngram_size": 0}, "ngram_size"),
+        ({"max_penalty": -1}, "max_penalty"),
+        ({"max_penalty": float("nan")}, "max_penalty"),
+    ],
+)
 def test_bad_repetition_options(options: dict, word: str) -> None:
     result = repetition_penalty_reward(reply(VARIED), **options)
     assert not result.is_score_valid and word in result.error
@@ -62,13 +69,21 @@ def test_diversity_weights() -> None:
 
 @pytest.mark.parametrize(
     "options",
-    [{"ngram_sizes": []}, {"ngram_sizes": [0]}, {"weights": [1.0]}, {"weights": [0, 0, 0]}, {"weights": [1, -1, 1]}],
+    [
+        {"ngram_sizes": []},
+        {"ngram_sizes": [0]},
+        {"weights": [1.0]},
+        {"weights": [0, 0, 0]},
+        {"weights": [1, -1, 1]},
+    ],
 )
 def test_bad_diversity_options(options: dict) -> None:
     assert not diversity_reward(reply(VARIED), **options).is_score_valid
 
 
-@pytest.mark.parametrize("messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS))
+@pytest.mark.parametrize(
+    "messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS)
+)
 def test_no_response_is_invalid(messages: list) -> None:
     assert not repetition_penalty_reward(messages).is_score_valid
     assert not diversity_reward(messages).is_score_valid

@@ -31,7 +31,10 @@ def test_balance_and_order() -> None:
     assert tag_count_reward(reply(swapped)).score == 0.0
     assert tag_count_reward(reply(swapped), require_balanced=False).score == 1.0
     assert tag_count_reward(reply("<answer>b"), required_tags=["answer"]).score == 0.0
-    assert tag_count_reward(reply("<answer>b"), required_tags=["answer"], require_balanced=False).score == 1.0
+    assert (
+        tag_count_reward(reply("<answer>b"), required_tags=["answer"], require_balanced=False).score
+        == 1.0
+    )
 
 
 def test_prefilled_think_counts_as_opened() -> None:
@@ -50,6 +53,8 @@ def test_bad_required_tags_are_invalid(tags: object) -> None:
     assert not result.is_score_valid and "required_tags" in result.error
 
 
-@pytest.mark.parametrize("messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS))
+@pytest.mark.parametrize(
+    "messages", MALFORMED_CONVERSATIONS.values(), ids=list(MALFORMED_CONVERSATIONS)
+)
 def test_no_response_is_invalid(messages: list) -> None:
     assert not tag_count_reward(messages).is_score_valid
