@@ -50,6 +50,8 @@ def _inline_values(text: str) -> tuple[list[Any], JSONExtractionError | None]:
             position = match.start() + 1
             continue
         except RecursionError:
+            if first_error is None:
+                first_error = JSONExtractionError("JSON in the response is nested too deeply")
             position = match.start() + 1
             continue
         values.append(value)
