@@ -92,11 +92,11 @@ def prompt_text(messages: Sequence[MessageLike] | None) -> str:
     if not messages:
         return ""
     items = list(messages)
-    end = max((i for i, m in enumerate(items) if _is_message(m) and _role(m) == "assistant"),
-              default=len(items))
-    return "\n".join(
-        message_text(m) for m in items[:end] if _is_message(m) and _role(m) == "user"
+    end = max(
+        (i for i, m in enumerate(items) if _is_message(m) and _role(m) == "assistant"),
+        default=len(items),
     )
+    return "\n".join(message_text(m) for m in items[:end] if _is_message(m) and _role(m) == "user")
 
 
 def ground_truth_value(ground_truth: Any) -> Any:
@@ -110,8 +110,10 @@ def ground_truth_value(ground_truth: Any) -> Any:
     """
     if ground_truth is None:
         raise RewardInputError("ground_truth is required and was not given")
-    if isinstance(ground_truth, (list, tuple)) and ground_truth and all(
-        _is_message(item) for item in ground_truth
+    if (
+        isinstance(ground_truth, (list, tuple))
+        and ground_truth
+        and all(_is_message(item) for item in ground_truth)
     ):
         try:
             message = last_assistant_message(ground_truth)

@@ -131,8 +131,8 @@ def reference_answer(gold: str) -> Answer | None:
         return Answer(boxed, "boxed", latex=True)
     text = gold.strip()
     for opener, closer in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
-        if len(text) > len(opener) + len(closer) and text.startswith(opener):
-            if text.endswith(closer):
-                text = text[len(opener) : -len(closer)].strip()
-                break
+        long_enough = len(text) > len(opener) + len(closer)
+        if long_enough and text.startswith(opener) and text.endswith(closer):
+            text = text[len(opener) : -len(closer)].strip()
+            break
     return Answer(text, "whole", latex=True) if text else None

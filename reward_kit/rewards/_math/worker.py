@@ -6,12 +6,12 @@ Everything sympy touches happens here; the caller bounds the time and kills a st
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from reward_kit.rewards._math.compare import equivalent, scaled
 from reward_kit.rewards._math.extract import Answer, final_answer, reference_answer
-from reward_kit.rewards._math.parse import Parsed, parse_answer
+from reward_kit.rewards._math.parse import Parsed, looks_like_math, parse_answer
 
 _SPACE = re.compile(r"\s+|\\[,;!]|\\left|\\right|\$")
 
@@ -56,32 +56,27 @@ def _units_problem(gold: Parsed, pred: Parsed) -> str | None:
     return None
 
 
-def check_math(
-    response: str,
-    gold: str,
+def compare_answers(
+    answer: Answer,
+    gold_answer: Answer,
+    gold_parsed: Parsed | None,
     *,
     percent_mode: bool,
-    tolerance: float | None = None,
-    absolute_tolerance: float | None = None,
-    require_units: bool = False,
+    tolerance: float | None,
+    absolute_tolerance: float | None,
+    require_units: bool,
 ) -> Verdict:
-    """Extract the final answer of `response` and compare it with the reference in `gold`."""
-    gold_answer, gold_parsed = _parse_gold(gold)
-    if gold_answer is None:
-        return Verdict(False, "empty ground truth", error="ground_truth holds no answer")
-    answer = final_answer(response)
-    if answer is None:
-        return Verdict(False, "no final answer found in the response", gold=gold_answer.text)
-    found = {"extracted": answer.text, "method": answer.method, "gold": gold_answer.text}
+    """Compare an extracted answer with the reference (parsed once by the caller)."""
+    found = Verdict(False, "", answer.text, answer.method, gold_answer.text)
     pred_parsed = parse_answer(answer)
     if gold_parsed is None or pred_parsed is None:
         # math-verify saw no math on one side: only an identical text can still match.
         if _squash(answer.text) == _squash(gold_answer.text):
-            return Verdict(True, "answer matches the reference text exactly", **found)
+            return replace(found, correct=True, reason="answer matches the reference text exactly")
         if gold_parsed is None:
             error = f"could not parse the ground truth answer '{gold_answer.text}'"
-            return Verdict(False, error, error=error, **found)
-        return Verdict(False, f"could not parse the answer '{answer.text}'", **found)
+            return replace(found, reason=error, error=error)
+        return replace(found, reason=f"could not parse the answer '{answer.text}'")
     percent = percent_mode or gold_parsed.percent
     gold_value, pred_value = scaled(gold_parsed, percent), scaled(pred_parsed, percent)
     details = {"gold_value": str(gold_value), "extracted_value": str(pred_value)}
@@ -90,12 +85,50 @@ def check_math(
     )
     if not ok:
         reason = f"answer '{answer.text}' is not equivalent to '{gold_answer.text}'"
-        return Verdict(False, reason, details=details, **found)
+        return replace(found, reason=reason, details=details)
     problem = _units_problem(gold_parsed, pred_parsed) if require_units else None
     if problem is not None:
-        return Verdict(False, problem, details=details, **found)
+        return replace(found, reason=problem, details=details)
     reason = f"answer '{answer.text}' is equivalent to '{gold_answer.text}'"
-    return Verdict(True, reason, details=details, **found)
+    return replace(found, correct=True, reason=reason, details=details)
+
+
+def check_math(
+    response: str,
+    gold: str,
+    *,
+    percent_mode: bool,
+    tolerance: float | None = None,
+    absolute_tolerance: float | None = None,
+    require_units: bool = False,
+    answer_is_extracted: bool = False,
+) -> Verdict:
+    """Compare the final answer of `response` with the reference answer in `gold`.
+
+    With `answer_is_extracted`, `response` already is the answer (a caller's own extraction).
+    """
+    gold_answer, gold_parsed = _parse_gold(gold)
+    if gold_answer is None:
+        return Verdict(False, "empty ground truth", error="ground_truth holds no answer")
+    if answer_is_extracted:
+        answer: Answer | None = Answer(response.strip(), "given", looks_like_math(response))
+    else:
+        answer = final_answer(response)
+    if answer is None or not answer.text:
+        return Verdict(False, "no final answer found in the response", gold=gold_answer.text)
+    try:
+        return compare_answers(
+            answer,
+            gold_answer,
+            gold_parsed,
+            percent_mode=percent_mode,
+            tolerance=tolerance,
+            absolute_tolerance=absolute_tolerance,
+            require_units=require_units,
+        )
+    except Exception as exc:  # sympy can fail in many ways on odd input: "could not evaluate"
+        error = f"could not compare '{answer.text}' with '{gold_answer.text}': {type(exc).__name__}"
+        return Verdict(False, error, answer.text, answer.method, gold_answer.text, error=error)
 
 
 def warm_up() -> None:
