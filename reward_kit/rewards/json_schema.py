@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -29,12 +30,20 @@ def _schema(expected_schema: Any, ground_truth: Any) -> dict[str, Any] | bool:
 
 
 def _validator(schema: dict[str, Any] | bool) -> Any:
+    """A validator for ``schema``, checked and built once per distinct schema."""
+    return _cached_validator(json.dumps(schema, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_validator(schema_json: str) -> Any:
+    # Checking a schema against its meta-schema costs ~40x a validation: do it once per schema.
     try:
         import jsonschema  # type: ignore[import-untyped]
     except ImportError:
         raise ImportError(
             "json_schema_reward needs jsonschema: pip install 'reward-kit[rewards]'"
         ) from None
+    schema = json.loads(schema_json)
     cls = jsonschema.validators.validator_for(schema)
     try:
         cls.check_schema(schema)
