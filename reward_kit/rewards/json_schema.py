@@ -31,7 +31,11 @@ def _schema(expected_schema: Any, ground_truth: Any) -> dict[str, Any] | bool:
 
 def _validator(schema: dict[str, Any] | bool) -> Any:
     """A validator for ``schema``, checked and built once per distinct schema."""
-    return _cached_validator(json.dumps(schema, sort_keys=True))
+    try:
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise RewardInputError(f"the schema is not JSON data: {exc}") from None
+    return _cached_validator(key)
 
 
 @functools.lru_cache(maxsize=256)

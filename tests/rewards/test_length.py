@@ -87,6 +87,14 @@ def test_tokenizer_shapes(tokenizer: object) -> None:
         ({"target_length": 5, "token_method": "tokenizer"}, "tokenizer="),
         ({"target_length": 5, "token_method": "tokenizer", "tokenizer": 3}, "callable"),
         ({"target_length": 5, "token_method": "tokenizer", "tokenizer": lambda t: True}, "bool"),
+        (
+            {
+                "target_length": 5,
+                "token_method": "tokenizer",
+                "tokenizer": "/no/such/tokenizer-dir",
+            },
+            "tokenizer",
+        ),
         ({"target_length": 5, "scaling": "log"}, "scaling"),
         ({"target_length": 5, "reward_range": (1.0, 0.0)}, "reward_range"),
         ({"target_length": 5, "reward_range": (0.0, float("inf"))}, "finite"),
@@ -124,3 +132,20 @@ def test_cosine_length_custom_ranges_and_missing_correctness() -> None:
 def test_no_response_is_invalid(messages: list) -> None:
     assert not length_reward(messages, target_length=5).is_score_valid
     assert not cosine_length_reward(messages, correctness=True).is_score_valid
+
+
+def test_real_hugging_face_tokenizers() -> None:
+    tokenizers = pytest.importorskip("tokenizers")
+    transformers = pytest.importorskip("transformers")
+    raw = tokenizers.Tokenizer(tokenizers.models.WordPiece(unk_token="[UNK]"))
+    raw.pre_tokenizer = tokenizers.pre_tokenizers.Whitespace()
+    trainer = tokenizers.trainers.WordPieceTrainer(special_tokens=["[UNK]", "[CLS]"])
+    raw.train_from_iterator(["the cat sat on the mat", "a dog ran"], trainer)
+    fast = transformers.PreTrainedTokenizerFast(tokenizer_object=raw, unk_token="[UNK]")
+    text = "the cat sat, the dog ran"
+    expected = len(raw.encode(text).ids)
+    for tokenizer in (raw, fast):
+        result = length_reward(
+            reply(text), target_length=expected, token_method="tokenizer", tokenizer=tokenizer
+        )
+        assert result.score == 1.0 and result.metrics["length"].score == expected
