@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)```", re.DOTALL)
+_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n`]*\n(.*?)```", re.DOTALL)
 _JSON_FENCES = {"", "json", "jsonc", "json5", "javascript", "js"}
 _OPENING = re.compile(r"[{\[]")
 _MAX_CANDIDATES = 200

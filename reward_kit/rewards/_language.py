@@ -13,11 +13,8 @@ from reward_kit.rewards._text import words
 
 # Codes the identifier gives to varieties that users name by their macro-language.
 _MACRO = {"wuu": "zh", "yue": "zh", "cmn": "zh", "nb": "no", "nn": "no"}
-_NOT_PROSE = re.compile(
-    r"```.*?```|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$|\\\(.*?\\\)|\\\[.*?\\\]"
-    r"|https?://\S+|<[^<>\n]{1,40}>",
-    re.DOTALL,
-)
+_BLOCKS = (("```", "```"), ("$$", "$$"), ("\\(", "\\)"), ("\\[", "\\]"))
+_INLINE = re.compile(r"`[^`\n]*`|\$[^$\n]*\$|https?://\S+|<[^<>\n]{1,40}>")
 _SEGMENT_END = re.compile(r"(?<=[.!?;:\u3002\uff01\uff1f\uff1b])\s+|[\u3002\uff01\uff1f]|\n+")
 CONFIDENT = 0.5
 """Probability at or above which a segment's language counts as detected."""
@@ -70,9 +67,24 @@ def script(text: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def _without_blocks(text: str, opening: str, closing: str) -> str:
+    """``text`` with each ``opening...closing`` span blanked (one pass; an unclosed one stays)."""
+    kept, position = [], 0
+    while (start := text.find(opening, position)) >= 0:
+        end = text.find(closing, start + len(opening))
+        if end < 0:
+            break
+        kept.append(text[position:start])
+        position = end + len(closing)
+    kept.append(text[position:])
+    return " ".join(kept)
+
+
 def prose(text: str) -> str:
     """``text`` without code, math, URLs and markup tags, which belong to no language."""
-    return _NOT_PROSE.sub(" ", text)
+    for opening, closing in _BLOCKS:
+        text = _without_blocks(text, opening, closing)
+    return _INLINE.sub(" ", text)
 
 
 def segments(text: str) -> list[Segment]:

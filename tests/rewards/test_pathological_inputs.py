@@ -23,6 +23,7 @@ from reward_kit.rewards.json_schema import json_schema_reward
 from reward_kit.rewards.repetition import repetition_penalty_reward, diversity_reward
 from reward_kit.rewards.function_calling import exact_tool_match_reward, schema_jaccard_reward
 from reward_kit.rewards.length import length_reward
+from reward_kit.rewards.language_consistency import language_consistency_reward
 
 texts = json.loads(sys.stdin.read())
 rewards = [
@@ -30,6 +31,7 @@ rewards = [
     (json_schema_reward, {"expected_schema": {"type": "object"}}),
     (repetition_penalty_reward, {}), (diversity_reward, {}), (length_reward, {"target_length": 9}),
     (exact_tool_match_reward, {"ground_truth": []}), (schema_jaccard_reward, {"ground_truth": []}),
+    (language_consistency_reward, {"target_language": "en"}),
 ]
 for text in texts:
     messages = [{"role": "user", "content": "q"}, {"role": "assistant", "content": text}]
@@ -51,6 +53,9 @@ TEXTS = [
     "{" * 100_000,
     "Step 1: " * 20_000,
     "1.\n" * 50_000,
+    "```" * 30_000,
+    "\\(" * 30_000,
+    "$$" * 30_000 + "$",
 ]
 
 
