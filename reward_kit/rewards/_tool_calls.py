@@ -29,9 +29,12 @@ class Call:
         """A hashable form in which equal calls are equal (key order, 1 vs 1.0 aside)."""
         return self.name, canonical(self.arguments)
 
-    def show(self) -> str:
-        """The call as ``name({...})`` for reasons."""
-        return f"{self.name}({json.dumps(self.arguments, ensure_ascii=False, sort_keys=True)})"
+    def show(self, limit: int = 200) -> str:
+        """The call as ``name({...})`` for reasons, cut to about ``limit`` characters."""
+        arguments = json.dumps(self.arguments, ensure_ascii=False, sort_keys=True)
+        if len(arguments) > limit:
+            arguments = arguments[:limit] + "..."
+        return f"{self.name}({arguments})"
 
 
 def canonical(value: Any) -> Any:
