@@ -38,7 +38,8 @@ def _identifier() -> Any:
         from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
     except ImportError:
         raise ImportError(
-            "language_consistency_reward needs py3langid: pip install 'reward-kit[rewards]'"
+            "language_consistency_reward needs py3langid, a dependency of reward-kit: "
+            "pip install 'py3langid>=0.4'"
         ) from None
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 

@@ -45,7 +45,8 @@ def _cached_validator(schema_json: str) -> Any:
         import jsonschema  # type: ignore[import-untyped]
     except ImportError:
         raise ImportError(
-            "json_schema_reward needs jsonschema: pip install 'reward-kit[rewards]'"
+            "json_schema_reward needs jsonschema, a dependency of reward-kit: "
+            "pip install 'jsonschema>=4.18'"
         ) from None
     schema = json.loads(schema_json)
     cls = jsonschema.validators.validator_for(schema)
