@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n]*\n(.*?)```", re.DOTALL)
+_FENCE = re.compile(r"```[ \t]*([\w+-]*)[^\n`]*\n(.*?)```", re.DOTALL)
 _JSON_FENCES = {"", "json", "jsonc", "json5", "javascript", "js"}
 _OPENING = re.compile(r"[{\[]")
 _MAX_CANDIDATES = 200
@@ -50,6 +50,8 @@ def _inline_values(text: str) -> tuple[list[Any], JSONExtractionError | None]:
             position = match.start() + 1
             continue
         except RecursionError:
+            if first_error is None:
+                first_error = JSONExtractionError("JSON in the response is nested too deeply")
             position = match.start() + 1
             continue
         values.append(value)

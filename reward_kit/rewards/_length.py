@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import math
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -10,8 +12,26 @@ TokenMethod = Literal["whitespace", "characters", "tokenizer"]
 Scaling = Literal["linear", "cosine"]
 
 
+@functools.lru_cache(maxsize=8)
+def _named_tokenizer(name: str) -> Any:
+    """A Hugging Face tokenizer by name or path, loaded once (from the local cache if offline)."""
+    try:
+        transformers = importlib.import_module("transformers")
+    except ImportError:
+        raise ValueError(
+            f"tokenizer={name!r} is a name: loading it needs transformers (pip install "
+            "transformers), or pass a tokenizer object or a callable instead"
+        ) from None
+    try:
+        return transformers.AutoTokenizer.from_pretrained(name)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot load tokenizer {name!r}: {exc}") from None
+
+
 def _tokenizer_length(text: str, tokenizer: Any) -> int:
     """Count tokens with any callable or tokenizer object (HF ``transformers``, ``tiktoken``)."""
+    if isinstance(tokenizer, str):
+        tokenizer = _named_tokenizer(tokenizer)
     encode = getattr(tokenizer, "encode", None)
     if callable(encode):
         try:

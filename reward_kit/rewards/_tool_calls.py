@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,9 +29,12 @@ class Call:
         """A hashable form in which equal calls are equal (key order, 1 vs 1.0 aside)."""
         return self.name, canonical(self.arguments)
 
-    def show(self) -> str:
-        """The call as ``name({...})`` for reasons."""
-        return f"{self.name}({json.dumps(self.arguments, ensure_ascii=False, sort_keys=True)})"
+    def show(self, limit: int = 200) -> str:
+        """The call as ``name({...})`` for reasons, cut to about ``limit`` characters."""
+        arguments = json.dumps(self.arguments, ensure_ascii=False, sort_keys=True)
+        if len(arguments) > limit:
+            arguments = arguments[:limit] + "..."
+        return f"{self.name}({arguments})"
 
 
 def canonical(value: Any) -> Any:
@@ -86,15 +90,17 @@ def message_calls(message: Message, error: type[ValueError] = ToolCallFormatErro
         function = message.function_call
         calls.append(Call(function.name, _arguments(function.arguments, "function_call", error)))
     text = strip_think(message_text(message))
+    if text.count("<tool_call>") != text.count("</tool_call>"):
+        raise error("<tool_call> and </tool_call> tags do not pair up")
     for index, body in enumerate(_TOOL_CALL.findall(text)):
         where = f"<tool_call> {index + 1}"
         try:
             raw = json.loads(body)
         except json.JSONDecodeError as exc:
             raise error(f"{where}: not valid JSON ({exc})") from None
+        except RecursionError:
+            raise error(f"{where}: JSON nested too deeply") from None
         calls.append(_from_dict(raw, where, error))
-    if text.count("<tool_call>") != len(_TOOL_CALL.findall(text)):
-        raise error("a <tool_call> tag is not closed")
     return calls
 
 
@@ -226,3 +232,35 @@ def _kind(value: Any, schema: dict[str, Any]) -> str:
     ):
         return actual
     return declared[0] if declared else "any"
+
+
+def jaccard(left: set[str], right: set[str]) -> float:
+    """|A and B| / |A or B|; two empty sets are identical (1.0)."""
+    union = left | right
+    return len(left & right) / len(union) if union else 1.0
+
+
+def paired_jaccard(expected: list[Call], given: list[Call]) -> list[tuple[str, float]]:
+    """Jaccard of each expected call with the unused given call of that name that fits best."""
+    unused = list(range(len(given)))
+    scores = []
+    for call in expected:
+        candidates = [i for i in unused if given[i].name == call.name]
+        if not candidates:
+            scores.append((call.name, 0.0))
+            continue
+        wanted = features(call.arguments)
+        best = max(candidates, key=lambda i: jaccard(wanted, features(given[i].arguments)))
+        unused.remove(best)
+        scores.append((call.name, jaccard(wanted, features(given[best].arguments))))
+    return scores
+
+
+def tool_schemas(tools: Any) -> dict[str, Any]:
+    """Parameter schemas by function name from OpenAI ``tools`` definitions."""
+    schemas: dict[str, Any] = {}
+    for tool in tools or []:
+        function = tool.get("function", tool) if isinstance(tool, Mapping) else None
+        if isinstance(function, Mapping) and isinstance(function.get("name"), str):
+            schemas[function["name"]] = function.get("parameters") or {}
+    return schemas

@@ -14,9 +14,13 @@ __all__ = ["DEFAULT_FORMAT_REGEX", "format_reward"]
 
 _NO_TAG = r"(?:(?!</?think>|</?answer>).)"
 DEFAULT_FORMAT_REGEX = (
-    rf"<think>{_NO_TAG}*?\S{_NO_TAG}*</think>\s*<answer>{_NO_TAG}*?\S{_NO_TAG}*</answer>"
+    rf"<think>(?P<think>{_NO_TAG}*)</think>\s*<answer>(?P<answer>{_NO_TAG}*)</answer>"
 )
-"""One non-empty ``<think>`` block, then one non-empty ``<answer>`` block, and no other tags."""
+"""One ``<think>`` block, then one ``<answer>`` block, and no other tags.
+
+With this default both blocks must also hold some text. The pattern has no nested
+quantifiers, so matching takes linear time even on long adversarial responses.
+"""
 
 _TAGS = ("<think>", "</think>", "<answer>", "</answer>")
 
@@ -67,6 +71,8 @@ def format_reward(
     text = restore_prefilled_think(raw.strip())
     prefilled = text != raw.strip()
     match = pattern.fullmatch(text) if require_exact_match else pattern.search(text)
+    if match and format_regex == DEFAULT_FORMAT_REGEX:
+        match = match if match["think"].strip() and match["answer"].strip() else None
     if match:
         reason = "response matches the required format"
     elif format_regex == DEFAULT_FORMAT_REGEX:

@@ -24,8 +24,11 @@ from reward_kit.rewards._tool_calls import (
     ToolCallFormatError,
     expected_calls,
     features,
+    jaccard,
+    paired_jaccard,
     response_calls,
     schema_features,
+    tool_schemas,
 )
 from reward_kit.typed_interface import reward_function
 
@@ -112,37 +115,6 @@ def exact_tool_match_reward(
     return EvaluateResult(score=float(matched), reason=reason, metrics=metrics)
 
 
-def _jaccard(left: set[str], right: set[str]) -> float:
-    union = left | right
-    return len(left & right) / len(union) if union else 1.0
-
-
-def _pair_scores(expected: list[Call], given: list[Call]) -> list[tuple[str, float]]:
-    """Jaccard of each expected call with the unused given call of that name that fits best."""
-    unused = list(range(len(given)))
-    scores = []
-    for call in expected:
-        candidates = [i for i in unused if given[i].name == call.name]
-        if not candidates:
-            scores.append((call.name, 0.0))
-            continue
-        wanted = features(call.arguments)
-        best = max(candidates, key=lambda i: _jaccard(wanted, features(given[i].arguments)))
-        unused.remove(best)
-        scores.append((call.name, _jaccard(wanted, features(given[best].arguments))))
-    return scores
-
-
-def _tool_schemas(tools: Any) -> dict[str, Any]:
-    """Parameter schemas by function name from OpenAI ``tools`` definitions."""
-    schemas: dict[str, Any] = {}
-    for tool in tools or []:
-        function = tool.get("function", tool) if isinstance(tool, Mapping) else None
-        if isinstance(function, Mapping) and isinstance(function.get("name"), str):
-            schemas[function["name"]] = function.get("parameters") or {}
-    return schemas
-
-
 @reward_function
 def schema_jaccard_reward(
     messages: list[Message],
@@ -166,7 +138,7 @@ def schema_jaccard_reward(
         tools: OpenAI tool definitions (the dataset's ``tools`` column).
     """
     if ground_truth is None:
-        schemas = _tool_schemas(tools)
+        schemas = tool_schemas(tools)
         if not schemas:
             return EvaluateResult.invalid(
                 "schema_jaccard_reward needs ground_truth (the expected calls) or tools"
@@ -180,7 +152,7 @@ def schema_jaccard_reward(
         pairs = [
             (
                 call.name,
-                _jaccard(
+                jaccard(
                     schema_features(schemas[call.name], call.arguments), features(call.arguments)
                 )
                 if call.name in schemas
@@ -194,7 +166,7 @@ def schema_jaccard_reward(
         if isinstance(found, EvaluateResult):
             return found
         expected, given = found
-        pairs = _pair_scores(expected, given)
+        pairs = paired_jaccard(expected, given)
         count = max(len(expected), len(given))
     score = sum(s for _, s in pairs) / count if count else float(ground_truth is not None)
     metrics = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -29,12 +30,25 @@ def _schema(expected_schema: Any, ground_truth: Any) -> dict[str, Any] | bool:
 
 
 def _validator(schema: dict[str, Any] | bool) -> Any:
+    """A validator for ``schema``, checked and built once per distinct schema."""
+    try:
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise RewardInputError(f"the schema is not JSON data: {exc}") from None
+    return _cached_validator(key)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_validator(schema_json: str) -> Any:
+    # Checking a schema against its meta-schema costs ~40x a validation: do it once per schema.
     try:
         import jsonschema  # type: ignore[import-untyped]
     except ImportError:
         raise ImportError(
-            "json_schema_reward needs jsonschema: pip install 'reward-kit[rewards]'"
+            "json_schema_reward needs jsonschema, a dependency of reward-kit: "
+            "pip install 'jsonschema>=4.18'"
         ) from None
+    schema = json.loads(schema_json)
     cls = jsonschema.validators.validator_for(schema)
     try:
         cls.check_schema(schema)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
@@ -40,10 +41,11 @@ def language_consistency_reward(
 
     The response's prose (code, math, URLs and tags removed) is split into sentences and each is
     identified with a statistical language model (py3langid). ``consistency`` is the share of
-    letters in sentences of the target language, among sentences whose language is clear
-    (short ambiguous sentences count only when their script differs from the target's; when
-    all are short, the response is identified as a whole). The response passes when its
-    dominant language is the target and consistency reaches ``min_consistency``.
+    words in target-language sentences among the sentences whose language is clear: those
+    identified confidently, those whose best guess is the target, and those in another script
+    than the target's (when all are unclear, the response is identified as a whole). The
+    response passes when the language with most words is the target and consistency
+    reaches ``min_consistency``.
 
     Args:
         messages: The conversation; its last assistant message is judged.
@@ -52,8 +54,7 @@ def language_consistency_reward(
             user's prompt.
         min_consistency: Least share of target-language text for a pass (0..1).
         include_thinking: Also judge ``<think>`` reasoning (where language mixing often shows).
-        partial_credit: True: the score is the consistency itself (0 when the dominant
-            language is another one).
+        partial_credit: True: the score is the consistency itself.
     """
     if not 0.0 <= min_consistency <= 1.0:
         return EvaluateResult.invalid(f"min_consistency must be in 0..1, got {min_consistency}")
@@ -64,30 +65,33 @@ def language_consistency_reward(
         return EvaluateResult.invalid(str(exc))
     parts = segments(text)
     if target_script is None:
-        scripts = [p.script for p in parts if p.language == target]
+        scripts = [p.script for p in parts if p.confident and p.language == target]
         target_script = max(set(scripts), key=scripts.count) if scripts else None
-    matching = counted = 0
+    votes: Counter[str] = Counter()
     for part in parts:
-        if part.language is None and (target_script is None or part.script == target_script):
-            continue  # too short to tell, and written in the target's script
-        counted += part.letters
-        matching += part.letters if part.language == target else 0
-    dominant, probability = detect(prose(text))
-    if not counted:  # every sentence is short: judge the response as a whole
-        counted = sum(part.letters for part in parts)
-        matching = counted if dominant == target else 0
+        if part.confident or part.language == target:
+            votes[part.language or ""] += part.words
+        elif target_script is not None and part.script != target_script:
+            votes[part.language or ""] += part.words  # unsure of the language, sure it is not it
+    counted = sum(votes.values())
+    if not counted and parts:  # every sentence is short and unsure: judge the whole response
+        whole, _ = detect(prose(text))
+        counted = sum(part.words for part in parts)
+        votes[whole or ""] = counted
+    matching = votes[target]
+    dominant = votes.most_common(1)[0][0] if votes else None
     consistency = matching / counted if counted else 0.0
     passed = dominant == target and consistency >= min_consistency
-    score = (consistency if dominant == target else 0.0) if partial_credit else float(passed)
+    score = consistency if partial_credit else float(passed)
     reason = (
-        f"dominant language {dominant or 'unclear'} (p={probability:.2f}), target {target} "
+        f"dominant language {dominant or 'unclear'}, target {target} "
         f"(from {source}); {consistency:.0%} of clear text in {target}, "
         f"{'meets' if consistency >= min_consistency else 'below'} {min_consistency:.0%}"
         if parts
         else f"response has no prose to identify; target {target} (from {source})"
     )
     metrics = {
-        "consistency": MetricResult(score=consistency, reason=f"{matching}/{counted} letters"),
+        "consistency": MetricResult(score=consistency, reason=f"{matching}/{counted} words"),
         "dominant_language": MetricResult(
             score=float(dominant == target),
             reason=f"{dominant or 'unclear'} vs target {target}",

@@ -61,7 +61,8 @@ def length_reward(
         scaling: ``"linear"`` or ``"cosine"`` fall-off outside the band.
         reward_range: ``(min, max)`` reward; negative values work (``(-1.0, 0.0)``).
         tokenizer: For ``token_method="tokenizer"``: any callable returning tokens (or their
-            count), or an object with ``encode`` (Hugging Face, tiktoken).
+            count), an object with ``encode`` (Hugging Face, tiktoken), or the name or path of
+            a Hugging Face tokenizer (needs ``transformers``; loaded once).
     """
     try:
         low, high = _band(target_length, min_length, max_length)

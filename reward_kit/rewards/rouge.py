@@ -32,7 +32,8 @@ def _scorer(rouge_type: str, use_stemmer: bool, unicode_tokens: bool) -> Any:
         from rouge_score import rouge_scorer  # type: ignore[import-untyped]
     except ImportError:
         raise ImportError(
-            "rouge rewards need rouge-score: pip install 'reward-kit[rewards]'"
+            "rouge rewards need rouge-score, a dependency of reward-kit: "
+            "pip install 'rouge-score>=0.1.2'"
         ) from None
     tokenizer = _UnicodeTokenizer() if unicode_tokens else None
     return rouge_scorer.RougeScorer([rouge_type], use_stemmer=use_stemmer, tokenizer=tokenizer)
