@@ -1,0 +1,362 @@
+"""The async OpenAI-compatible chat client: retries, adaptive concurrency, response cache."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from reward_kit._types import MessagesLike
+from reward_kit.errors import InvalidMessageError
+from reward_kit.llm._cache import ResponseCache, cache_key
+from reward_kit.llm._errors import (
+    FailureKind,
+    LLMRequestError,
+    LLMResponseError,
+    LLMUnavailableError,
+    MissingAPIKeyError,
+)
+from reward_kit.llm._limiter import AdaptiveLimiter, Outcome
+from reward_kit.llm._result import ChatResult, Usage, decode_body, excerpt, read_completion
+from reward_kit.llm._retry import backoff_delay, is_retryable_status, parse_retry_after
+from reward_kit.models import Message
+
+__all__ = ["DEFAULT_API_KEY_ENV", "DEFAULT_BASE_URL", "ChatClient", "ClientStats"]
+
+DEFAULT_BASE_URL = "https://api.fireworks.ai/inference/v1"
+DEFAULT_API_KEY_ENV = "FIREWORKS_API_KEY"
+_MAX_RETRY_AFTER = 600.0
+_CACHE_FORMAT = 1
+
+
+@dataclass
+class ClientStats:
+    """Counters of one client, for progress bars and run summaries."""
+
+    requests: int = 0
+    """HTTP attempts sent (retries included; cache hits excluded)."""
+    retries: int = 0
+    """Attempts that were retries of a failed attempt."""
+    throttled: int = 0
+    """Responses with HTTP 429."""
+    cache_hits: int = 0
+    cache_misses: int = 0
+    usage: Usage = field(default_factory=Usage)
+    """Tokens of the responses received from the server (cache hits excluded)."""
+
+
+@dataclass
+class _Failure:
+    kind: FailureKind
+    status: int | None
+    detail: str
+    retry_after: float | None = None
+
+
+class ChatClient:
+    """Async client for the chat-completions endpoint of any OpenAI-compatible server.
+
+    One client should serve a whole run: it keeps connections alive, bounds and adapts the
+    number of requests in flight, retries transient failures and caches responses. It belongs to
+    the event loop it is first used in (use :class:`SyncChatClient` from synchronous code).
+
+    Args:
+        base_url: The API root, ending before ``/chat/completions`` (Fireworks by default).
+        api_key: The key; when ``None`` it is read from ``api_key_env``.
+        api_key_env: Environment variable holding the key; ``None`` with no ``api_key`` sends
+            no ``Authorization`` header (local vLLM and similar servers).
+        max_concurrent_requests: Starting and highest number of requests in flight; the limit
+            halves on HTTP 429 and grows back by one per limit's worth of successes.
+        max_retries: Retries after the first attempt for 429, 5xx, timeouts, connection errors
+            and unparsable bodies. Other 4xx are never retried.
+        timeout: Seconds one attempt may take in total.
+        cache: A :class:`ResponseCache`, or a path to open one at, or ``None`` for no cache.
+        backoff_base: Delay scale of the exponential backoff, in seconds.
+        backoff_max: Longest backoff delay (a ``Retry-After`` from the server takes precedence).
+        headers: Extra HTTP headers sent with every request.
+
+    Raises:
+        MissingAPIKeyError: no ``api_key`` and ``api_key_env`` is unset or empty.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        api_key: str | None = None,
+        api_key_env: str | None = DEFAULT_API_KEY_ENV,
+        max_concurrent_requests: int = 32,
+        max_retries: int = 5,
+        timeout: float = 120.0,
+        cache: ResponseCache | str | Path | None = None,
+        backoff_base: float = 1.0,
+        backoff_max: float = 60.0,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if max_retries < 0 or timeout <= 0 or backoff_base < 0:
+            raise ValueError("max_retries must be >= 0, timeout > 0 and backoff_base >= 0")
+        self.base_url = base_url.rstrip("/")
+        self.max_concurrent_requests = max_concurrent_requests
+        self.max_retries = max_retries
+        self.timeout = timeout
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._api_key = _resolve_key(api_key, api_key_env)
+        self._headers = {"Content-Type": "application/json", **(headers or {})}
+        if self._api_key:
+            self._headers["Authorization"] = f"Bearer {self._api_key}"
+        self._owns_cache = not isinstance(cache, ResponseCache) and cache is not None
+        self.cache = ResponseCache(cache) if isinstance(cache, (str, Path)) else cache
+        self.limiter = AdaptiveLimiter(max_concurrent_requests)
+        self.stats = ClientStats()
+        self._http: httpx.AsyncClient | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"ChatClient(base_url={self.base_url!r}, "
+            f"max_concurrent_requests={self.max_concurrent_requests}, cache={self.cache!r})"
+        )
+
+    async def chat(
+        self,
+        messages: MessagesLike,
+        *,
+        model: str,
+        temperature: float | None = None,
+        top_p: float | None = None,
+        max_tokens: int | None = None,
+        stop: str | Sequence[str] | None = None,
+        seed: int | None = None,
+        n: int = 1,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        cache_salt: str | int | None = None,
+        use_cache: bool = True,
+    ) -> ChatResult:
+        """Request a chat completion (or return it from the cache).
+
+        Args:
+            messages: The conversation, as ``Message`` objects or OpenAI-style dicts.
+            model: Model name as the server knows it.
+            temperature: Sampling parameters; ``None`` leaves each to the server's default.
+            top_p: See ``temperature``.
+            max_tokens: See ``temperature``.
+            stop: See ``temperature``.
+            seed: See ``temperature``.
+            n: Number of choices to sample in this one request.
+            tools: OpenAI tool definitions the model may call.
+            tool_choice: ``"auto"``, ``"none"``, ``"required"`` or a specific tool.
+            extra_body: More body fields, sent as they are (``response_format``, ``top_k``...).
+            cache_salt: A value mixed into the cache key only, never sent: for example the
+                variant index when sampling several answers to one prompt by separate requests.
+            use_cache: False to neither read nor write the cache for this call.
+
+        Raises:
+            LLMRequestError: the server refused the request (4xx); retrying will not help.
+            LLMUnavailableError: transient failures outlasted the retries.
+            LLMResponseError: the server's answer is not a chat completion.
+            InvalidMessageError: a message dict does not fit the ``Message`` model.
+        """
+        started = time.perf_counter()
+        body: dict[str, Any] = {"model": model, "messages": _to_wire(messages)}
+        optional: dict[str, Any] = {"temperature": temperature, "top_p": top_p}
+        optional["max_tokens"] = max_tokens
+        optional |= {"seed": seed, "tool_choice": tool_choice}
+        optional["stop"] = stop if stop is None or isinstance(stop, str) else list(stop)
+        optional["tools"] = None if tools is None else [dict(tool) for tool in tools]
+        body.update({name: value for name, value in optional.items() if value is not None})
+        if n != 1:
+            body["n"] = n
+        body.update(extra_body or {})
+        where = f"{self.base_url} model {model!r}"
+        cache = self.cache if use_cache else None
+        key = ""
+        if cache is not None:
+            key = cache_key(
+                {"v": _CACHE_FORMAT, "base_url": self.base_url, "body": body, "salt": cache_salt}
+            )
+            stored = cache.get(key)
+            if stored is not None:
+                self.stats.cache_hits += 1
+                fields = read_completion(decode_body(stored, where), where)
+                latency = time.perf_counter() - started
+                return ChatResult(**fields, latency_s=latency, cached=True, attempts=0)
+            self.stats.cache_misses += 1
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        text, fields, attempts = await self._request(payload, where)
+        self.stats.usage = self.stats.usage + fields["usage"]
+        if cache is not None:
+            cache.put(key, text, fields["model"] or model)
+        latency = time.perf_counter() - started
+        return ChatResult(**fields, latency_s=latency, cached=False, attempts=attempts)
+
+    async def aclose(self) -> None:
+        """Close the connections (and the cache, if the client opened it)."""
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+        if self._owns_cache and self.cache is not None:
+            self.cache.close()
+
+    async def __aenter__(self) -> ChatClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def _request(self, payload: bytes, where: str) -> tuple[str, dict[str, Any], int]:
+        """POST with retries; returns the body text, the parsed fields and the attempt count."""
+        http = self._http_client()
+        attempt = 0
+        while True:
+            attempt += 1
+            self.stats.requests += 1
+            if attempt > 1:
+                self.stats.retries += 1
+            epoch = await self.limiter.acquire()
+            outcome = Outcome.OTHER
+            try:
+                answer = await self._attempt(http, payload)
+                if isinstance(answer, httpx.Response):
+                    text = answer.text
+                    try:
+                        data = decode_body(text, where)
+                    except LLMResponseError as exc:
+                        answer = _Failure("malformed", answer.status_code, str(exc))
+                    else:
+                        outcome = Outcome.OK
+                        return text, read_completion(data, where), attempt
+                elif answer.status == 429:
+                    outcome = Outcome.THROTTLED
+                    self.stats.throttled += 1
+                    if answer.retry_after is not None:
+                        self.limiter.pause(answer.retry_after)
+            finally:
+                self.limiter.release(epoch, outcome)
+            if attempt > self.max_retries:
+                raise LLMUnavailableError(
+                    self._redact(f"{where}: gave up after {attempt} attempts: {answer.detail}"),
+                    kind=answer.kind,
+                    status_code=answer.status,
+                    attempts=attempt,
+                )
+            delay = answer.retry_after
+            if delay is None:
+                delay = backoff_delay(attempt, self.backoff_base, self.backoff_max)
+            else:
+                delay += random.uniform(0, 0.1 * delay)
+            await asyncio.sleep(delay)
+
+    async def _attempt(self, http: httpx.AsyncClient, payload: bytes) -> httpx.Response | _Failure:
+        """One POST: the 2xx response, or a description of a retryable failure."""
+        try:
+            response = await _post(http, payload, self.timeout)
+        except (TimeoutError, httpx.TimeoutException):
+            return _Failure("timeout", None, f"no response within {self.timeout:g} s")
+        except httpx.TransportError as exc:
+            return _Failure("connection", None, f"connection error: {type(exc).__name__}: {exc}")
+        status = response.status_code
+        if 200 <= status < 300:
+            return response
+        message = _server_message(response)
+        if not is_retryable_status(status):
+            raise LLMRequestError(
+                self._redact(f"{self.base_url} rejected the request: HTTP {status}: {message}"),
+                status_code=status,
+                server_message=self._redact(message),
+            )
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if retry_after is not None:
+            retry_after = min(retry_after, _MAX_RETRY_AFTER)
+        return _Failure("status", status, f"HTTP {status}: {message}", retry_after)
+
+    def _http_client(self) -> httpx.AsyncClient:
+        """The connection pool of the running loop, created on first use."""
+        loop = asyncio.get_running_loop()
+        if self._http is not None and loop is not self._loop:
+            raise RuntimeError(
+                "ChatClient was first used in another event loop; create one client per loop, "
+                "or use SyncChatClient from synchronous code"
+            )
+        if self._http is None:
+            size = self.max_concurrent_requests
+            self._http = httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                headers=self._headers,
+                timeout=httpx.Timeout(self.timeout),
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            )
+            self._loop = loop
+        return self._http
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._api_key, "***") if self._api_key else text
+
+
+def _resolve_key(api_key: str | None, api_key_env: str | None) -> str | None:
+    if api_key is not None or api_key_env is None:
+        return api_key
+    key = os.environ.get(api_key_env)
+    if not key:
+        raise MissingAPIKeyError(
+            f"no API key: set the {api_key_env} environment variable, pass api_key=..., "
+            "or pass api_key_env=None for a server that needs no key"
+        )
+    return key
+
+
+def _to_wire(messages: MessagesLike) -> list[dict[str, Any]]:
+    """Messages as the JSON the API takes; dicts are validated so mistakes surface here."""
+    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
+        raise InvalidMessageError(
+            f"messages must be a list of messages, got {type(messages).__name__}"
+        )
+    wire = []
+    for index, message in enumerate(messages):
+        if not isinstance(message, Message):
+            try:
+                message = Message.model_validate(message)
+            except ValidationError as exc:
+                problem = exc.errors()[0]
+                raise InvalidMessageError(
+                    f"messages[{index}]: {problem['msg']} (at {problem['loc']})"
+                ) from exc
+        wire.append(message.to_openai())
+    if not wire:
+        raise InvalidMessageError("messages is empty: a chat request needs at least one message")
+    return wire
+
+
+def _server_message(response: httpx.Response) -> str:
+    """The error message a server put in its body, in any of the usual shapes."""
+    try:
+        data = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return excerpt(response.content) if response.content else "(empty body)"
+    if isinstance(data, dict):
+        error = data.get("error", data.get("detail", data.get("message")))
+        if isinstance(error, dict):
+            error = error.get("message", error)
+        if error is not None:
+            return error if isinstance(error, str) else json.dumps(error)
+    return excerpt(response.content)
+
+
+async def _post(http: httpx.AsyncClient, payload: bytes, timeout: float) -> httpx.Response:
+    """POST a chat request, cancelled after ``timeout`` seconds in total."""
+    if sys.version_info >= (3, 11):
+        async with asyncio.timeout(timeout):
+            return await http.post("chat/completions", content=payload)
+    return await asyncio.wait_for(http.post("chat/completions", content=payload), timeout)
