@@ -47,7 +47,10 @@ def _worker_main(connection: Connection) -> None:
             reply = ("error", exc)
             formatted = traceback.format_exc()
         try:
-            connection.send_bytes(pickle.dumps(reply))
+            encoded = pickle.dumps(reply)
+            if reply[0] == "error":
+                pickle.loads(encoded)  # some exceptions pickle but cannot be unpickled
+            connection.send_bytes(encoded)
         except Exception as exc:  # the result or the exception itself cannot be pickled
             message = f"{type(exc).__name__}: {exc}"
             if reply[0] == "error":
@@ -89,12 +92,16 @@ class _Worker:
                 f"timed out after {task.timeout:g} s; the worker process was killed"
             )
         try:
-            kind, value = pickle.loads(self.connection.recv_bytes())
+            reply = self.connection.recv_bytes()
         except (EOFError, OSError):
             self.process.join(timeout=5)
             raise WorkerCrashed(
                 f"the worker process died while evaluating (exit code {self.process.exitcode})"
             ) from None
+        try:
+            kind, value = pickle.loads(reply)
+        except Exception as exc:
+            return "error", EvaluationError(f"cannot read the worker's result: {exc}")
         return kind, value
 
     def kill(self) -> None:

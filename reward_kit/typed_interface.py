@@ -48,7 +48,7 @@ class RewardInfo:
 
 
 def _mentions(annotation: Any, target: type) -> bool:
-    if annotation is target:
+    if annotation is target or typing.get_origin(annotation) is target:
         return True
     if isinstance(annotation, str):
         return target.__name__ in annotation

@@ -1,0 +1,144 @@
+"""Tests of the killable worker pool that enforces every time limit."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from reward_kit._workers import WorkerPool, shared_pool
+from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def spin_forever() -> None:
+    while True:
+        pass
+
+
+def sleep_in_c_ignoring_signals() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGALRM, signal.SIG_IGN)
+    time.sleep(3600)
+
+
+def exit_abruptly() -> None:
+    os._exit(7)
+
+
+def raise_value_error() -> None:
+    raise ValueError("bad input at row 3")
+
+
+class Unpicklable(Exception):
+    def __init__(self, a: int, b: int) -> None:  # pickling calls __init__ with one argument
+        super().__init__(a)
+        self.b = b
+
+
+def raise_unpicklable() -> None:
+    raise Unpicklable(1, 2)
+
+
+def return_lock() -> threading.Lock:
+    return threading.Lock()
+
+
+def worker_pid() -> int:
+    return os.getpid()
+
+
+@pytest.fixture(scope="module")
+def pool() -> WorkerPool:
+    with WorkerPool(2, name="test-pool") as pool:
+        yield pool
+
+
+def test_calls_run_in_worker_processes(pool: WorkerPool) -> None:
+    assert pool.run(square, 7) == 49
+    assert pool.run(worker_pid) != os.getpid()
+    futures = [pool.submit(square, i) for i in range(200)]
+    assert [f.result() for f in futures] == [i * i for i in range(200)]
+
+
+@pytest.mark.parametrize("func", [spin_forever, sleep_in_c_ignoring_signals])
+def test_a_stuck_call_is_killed_and_the_worker_replaced(pool: WorkerPool, func: object) -> None:
+    started = time.monotonic()
+    with pytest.raises(EvaluationTimeout, match="timed out after 0.5 s"):
+        pool.run(func, timeout=0.5)  # type: ignore[arg-type]
+    assert time.monotonic() - started < 10
+    assert pool.run(square, 3) == 9
+
+
+def test_time_limit_holds_from_threads_and_event_loops(pool: WorkerPool) -> None:
+    errors: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            pool.run(spin_forever, timeout=0.3)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=in_thread)
+    thread.start()
+    thread.join(timeout=30)
+    assert isinstance(errors[0], EvaluationTimeout)
+
+    async def in_loop() -> None:
+        with pytest.raises(EvaluationTimeout):
+            await pool.arun(spin_forever, timeout=0.3)
+
+    asyncio.run(in_loop())
+
+
+def test_a_dying_worker_is_reported_and_replaced(pool: WorkerPool) -> None:
+    with pytest.raises(WorkerCrashed, match="exit code 7"):
+        pool.run(exit_abruptly)
+    assert pool.run(square, 4) == 16
+
+
+def test_exceptions_keep_their_type_and_message(pool: WorkerPool) -> None:
+    with pytest.raises(ValueError, match="bad input at row 3"):
+        pool.run(raise_value_error)
+
+
+def test_unpicklable_exceptions_and_results_still_report_what_happened(pool: WorkerPool) -> None:
+    with pytest.raises(EvaluationError, match="Unpicklable"):
+        pool.run(raise_unpicklable)
+    with pytest.raises(EvaluationError, match="pickle"):
+        pool.run(return_lock)
+    assert pool.run(square, 5) == 25
+
+
+def test_unpicklable_arguments_fail_that_call_only(pool: WorkerPool) -> None:
+    with pytest.raises(Exception, match="pickle"):
+        pool.run(square, threading.Lock())
+    assert pool.run(square, 6) == 36
+
+
+def test_bad_settings_are_refused() -> None:
+    with pytest.raises(ValueError, match="workers must be at least 1"):
+        WorkerPool(0)
+    with WorkerPool(1) as pool, pytest.raises(ValueError, match="timeout must be positive"):
+        pool.submit(square, 1, timeout=0)
+
+
+def test_a_shut_down_pool_refuses_work() -> None:
+    pool = WorkerPool(1)
+    assert pool.run(square, 2) == 4
+    pool.shutdown()
+    with pytest.raises(RuntimeError, match="shut down"):
+        pool.run(square, 2)
+
+
+def test_shared_pools_are_reused_by_name() -> None:
+    assert shared_pool("test-shared", 1) is shared_pool("test-shared", 1)
+    assert shared_pool("test-shared", 1) is not shared_pool("test-other", 1)
+    assert shared_pool("test-shared", 1).run(square, 9) == 81
