@@ -16,7 +16,7 @@ from reward_kit.llm._errors import (
     MissingAPIKeyError,
 )
 from reward_kit.llm._result import ChatResult, Usage
-from reward_kit.llm._sync import SyncChatClient
+from reward_kit.llm._sync import SyncChatClient, shared_client
 
 __all__ = [
     "DEFAULT_API_KEY_ENV",
@@ -33,4 +33,5 @@ __all__ = [
     "SyncChatClient",
     "Usage",
     "cache_key",
+    "shared_client",
 ]

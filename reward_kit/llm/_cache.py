@@ -42,13 +42,13 @@ class ResponseCache:
     """A read-through store of successful response bodies, keyed by :func:`cache_key`.
 
     Args:
-        path: The SQLite file; its folder is created if missing.
+        path: The SQLite file (``~`` is expanded); its folder is created if missing.
         refresh: When true, lookups always miss (so every request goes to the server) but new
             responses are still stored: a way to renew a cache without deleting it.
     """
 
     def __init__(self, path: str | Path, *, refresh: bool = False) -> None:
-        self.path = Path(path)
+        self.path = Path(path).expanduser()
         self.refresh = refresh
         self.hits = 0
         self.misses = 0

@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import random
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,12 +21,12 @@ from reward_kit.llm._cache import ResponseCache, cache_key
 from reward_kit.llm._errors import (
     FailureKind,
     LLMRequestError,
-    LLMResponseError,
     LLMUnavailableError,
     MissingAPIKeyError,
 )
 from reward_kit.llm._limiter import AdaptiveLimiter, Outcome
-from reward_kit.llm._result import ChatResult, Usage, decode_body, excerpt, read_completion
+from reward_kit.llm._pool import ConnectionPools
+from reward_kit.llm._result import ChatResult, Usage, excerpt, read_completion
 from reward_kit.llm._retry import backoff_delay, is_retryable_status, parse_retry_after
 from reward_kit.models import Message
 
@@ -119,7 +118,7 @@ class ChatClient:
         self.cache = ResponseCache(cache) if isinstance(cache, (str, Path)) else cache
         self.limiter = AdaptiveLimiter(max_concurrent_requests)
         self.stats = ClientStats()
-        self._http: httpx.AsyncClient | None = None
+        self._pools: ConnectionPools | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def __repr__(self) -> str:
@@ -190,7 +189,7 @@ class ChatClient:
             stored = cache.get(key)
             if stored is not None:
                 self.stats.cache_hits += 1
-                fields = read_completion(decode_body(stored, where), where)
+                fields = read_completion(json.loads(stored), where)
                 latency = time.perf_counter() - started
                 return ChatResult(**fields, latency_s=latency, cached=True, attempts=0)
             self.stats.cache_misses += 1
@@ -204,9 +203,9 @@ class ChatClient:
 
     async def aclose(self) -> None:
         """Close the connections (and the cache, if the client opened it)."""
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        if self._pools is not None:
+            await self._pools.aclose()
+            self._pools = None
         if self._owns_cache and self.cache is not None:
             self.cache.close()
 
@@ -218,7 +217,7 @@ class ChatClient:
 
     async def _request(self, payload: bytes, where: str) -> tuple[str, dict[str, Any], int]:
         """POST with retries; returns the body text, the parsed fields and the attempt count."""
-        http = self._http_client()
+        pools = self._connection_pools()
         attempt = 0
         while True:
             attempt += 1
@@ -228,13 +227,14 @@ class ChatClient:
             epoch = await self.limiter.acquire()
             outcome = Outcome.OTHER
             try:
-                answer = await self._attempt(http, payload)
+                answer = await self._attempt(pools, payload)
                 if isinstance(answer, httpx.Response):
                     text = answer.text
                     try:
-                        data = decode_body(text, where)
-                    except LLMResponseError as exc:
-                        answer = _Failure("malformed", answer.status_code, str(exc))
+                        data = json.loads(text)
+                    except ValueError as exc:
+                        detail = f"response is not JSON ({exc}): {excerpt(text)}"
+                        answer = _Failure("malformed", answer.status_code, detail)
                     else:
                         outcome = Outcome.OK
                         return text, read_completion(data, where), attempt
@@ -259,10 +259,10 @@ class ChatClient:
                 delay += random.uniform(0, 0.1 * delay)
             await asyncio.sleep(delay)
 
-    async def _attempt(self, http: httpx.AsyncClient, payload: bytes) -> httpx.Response | _Failure:
+    async def _attempt(self, pools: ConnectionPools, payload: bytes) -> httpx.Response | _Failure:
         """One POST: the 2xx response, or a description of a retryable failure."""
         try:
-            response = await _post(http, payload, self.timeout)
+            response = await pools.post_chat(payload, self.timeout)
         except (TimeoutError, httpx.TimeoutException):
             return _Failure("timeout", None, f"no response within {self.timeout:g} s")
         except httpx.TransportError as exc:
@@ -282,24 +282,20 @@ class ChatClient:
             retry_after = min(retry_after, _MAX_RETRY_AFTER)
         return _Failure("status", status, f"HTTP {status}: {message}", retry_after)
 
-    def _http_client(self) -> httpx.AsyncClient:
-        """The connection pool of the running loop, created on first use."""
+    def _connection_pools(self) -> ConnectionPools:
+        """The connections of the running loop, opened on first use."""
         loop = asyncio.get_running_loop()
-        if self._http is not None and loop is not self._loop:
+        if self._pools is not None and loop is not self._loop:
             raise RuntimeError(
                 "ChatClient was first used in another event loop; create one client per loop, "
                 "or use SyncChatClient from synchronous code"
             )
-        if self._http is None:
-            size = self.max_concurrent_requests
-            self._http = httpx.AsyncClient(
-                base_url=self.base_url + "/",
-                headers=self._headers,
-                timeout=httpx.Timeout(self.timeout),
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+        if self._pools is None:
+            self._pools = ConnectionPools(
+                self.base_url, self._headers, self.max_concurrent_requests, self.timeout
             )
             self._loop = loop
-        return self._http
+        return self._pools
 
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, "***") if self._api_key else text
@@ -352,11 +348,3 @@ def _server_message(response: httpx.Response) -> str:
         if error is not None:
             return error if isinstance(error, str) else json.dumps(error)
     return excerpt(response.content)
-
-
-async def _post(http: httpx.AsyncClient, payload: bytes, timeout: float) -> httpx.Response:
-    """POST a chat request, cancelled after ``timeout`` seconds in total."""
-    if sys.version_info >= (3, 11):
-        async with asyncio.timeout(timeout):
-            return await http.post("chat/completions", content=payload)
-    return await asyncio.wait_for(http.post("chat/completions", content=payload), timeout)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from reward_kit.llm._errors import LLMResponseError
 from reward_kit.models import Message, message_text
 
-__all__ = ["ChatResult", "Usage", "decode_body", "excerpt", "read_completion"]
+__all__ = ["ChatResult", "Usage", "excerpt", "read_completion"]
 
 
 class Usage(BaseModel):
@@ -60,28 +60,17 @@ class ChatResult(BaseModel):
         return message_text(self.choices[0])
 
 
-def decode_body(body: bytes | str, where: str) -> dict[str, Any]:
-    """Decode a response body as a JSON object.
-
-    Raises:
-        LLMResponseError: the body is not a JSON object (often a truncated response).
-    """
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise LLMResponseError(f"{where}: response is not JSON ({exc}): {excerpt(body)}") from exc
-    if not isinstance(data, dict):
-        raise LLMResponseError(f"{where}: response is not a JSON object: {excerpt(body)}")
-    return data
-
-
-def read_completion(data: dict[str, Any], where: str) -> dict[str, Any]:
+def read_completion(data: Any, where: str) -> dict[str, Any]:
     """The fields of a :class:`ChatResult` read from a decoded chat-completion body.
 
     Raises:
         LLMResponseError: the body is not shaped like a chat completion; the message says
             which part is wrong.
     """
+    if not isinstance(data, dict):
+        raise LLMResponseError(
+            f"{where}: response is not a JSON object: {excerpt(json.dumps(data))}"
+        )
     raw_choices = data.get("choices")
     if not isinstance(raw_choices, list) or not raw_choices:
         shown = excerpt(json.dumps(data))

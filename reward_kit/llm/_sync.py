@@ -1,15 +1,18 @@
-"""A blocking face on :class:`ChatClient` for code that is not async."""
+"""A blocking face on :class:`ChatClient`, and a process-wide client shared by rewards."""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import os
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from reward_kit._async_bridge import background_loop, run_sync
 from reward_kit.llm._client import ChatClient, ClientStats
 
-__all__ = ["SyncChatClient"]
+__all__ = ["SyncChatClient", "shared_client"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -21,18 +24,36 @@ def _blocking(
     """Turn an async method of ``ChatClient`` into a blocking method of ``SyncChatClient``."""
 
     def call(self: SyncChatClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return self._run(method(self.client, *args, **kwargs))
+        self._check_open()
+        return run_sync(method(self.client, *args, **kwargs))
 
     call.__name__ = method.__name__
     call.__doc__ = method.__doc__
     return call
 
 
-class SyncChatClient:
-    """Runs a :class:`ChatClient` on its own event loop thread and waits for its answers.
+def _from_any_loop(
+    method: Callable[Concatenate[ChatClient, P], Coroutine[Any, Any, T]],
+) -> Callable[Concatenate[SyncChatClient, P], Coroutine[Any, Any, T]]:
+    """Turn an async method of ``ChatClient`` into one awaitable from any event loop."""
 
-    Safe to call from many threads at once (calls share the client's connections, limit and
-    cache) and from inside a running event loop, where ``asyncio.run`` would fail.
+    async def call(self: SyncChatClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        self._check_open()
+        coroutine = method(self.client, *args, **kwargs)
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, self._loop))
+
+    call.__name__ = "a" + method.__name__
+    call.__doc__ = method.__doc__
+    return call
+
+
+class SyncChatClient:
+    """Runs a :class:`ChatClient` on reward-kit's background event loop thread.
+
+    ``chat`` blocks until the answer arrives; ``achat`` can be awaited from any event loop, even
+    short-lived ones (``asyncio.run`` per call), which a plain ``ChatClient`` does not allow.
+    Calls from many threads and loops share one set of connections, one concurrency limit and
+    one cache.
 
     Args:
         client: The async client to drive; the facade takes ownership and closes it.
@@ -40,17 +61,14 @@ class SyncChatClient:
 
     def __init__(self, client: ChatClient) -> None:
         self.client = client
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="reward-kit-llm", daemon=True
-        )
-        self._thread.start()
+        self._loop = background_loop()
         self._closed = False
 
     def __repr__(self) -> str:
         return f"SyncChatClient({self.client!r})"
 
     chat = _blocking(ChatClient.chat)
+    achat = _from_any_loop(ChatClient.chat)
 
     @property
     def stats(self) -> ClientStats:
@@ -58,16 +76,10 @@ class SyncChatClient:
         return self.client.stats
 
     def close(self) -> None:
-        """Close the client and stop the loop thread (idempotent)."""
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            asyncio.run_coroutine_threadsafe(self.client.aclose(), self._loop).result()
-        finally:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join()
-            self._loop.close()
+        """Close the client's connections and cache (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            run_sync(self.client.aclose())
 
     def __enter__(self) -> SyncChatClient:
         return self
@@ -75,8 +87,42 @@ class SyncChatClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+    def _check_open(self) -> None:
         if self._closed:
-            coroutine.close()
             raise RuntimeError("SyncChatClient is closed")
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+
+_shared: dict[tuple[int, str], SyncChatClient] = {}
+_shared_lock = threading.Lock()
+
+
+def _sharing(factory: Callable[P, ChatClient]) -> Callable[P, SyncChatClient]:
+    """Memoise ``factory`` per process and per arguments, wrapped in a ``SyncChatClient``."""
+
+    def shared(*args: P.args, **kwargs: P.kwargs) -> SyncChatClient:
+        key = (os.getpid(), repr((args, sorted(kwargs.items()))))
+        with _shared_lock:
+            client = _shared.get(key)
+            if client is None:
+                if not _shared:
+                    atexit.register(_close_shared)
+                client = _shared[key] = SyncChatClient(factory(*args, **kwargs))
+            return client
+
+    return shared
+
+
+def _close_shared() -> None:
+    with _shared_lock:
+        for client in _shared.values():
+            client.close()
+        _shared.clear()
+
+
+shared_client = _sharing(ChatClient)
+"""The process-wide :class:`SyncChatClient` for these ``ChatClient`` arguments.
+
+Made on first use and reused by every later call with the same arguments, so that a reward
+called once per sample (an LLM judge) keeps its connections, its concurrency limit and its
+cache across samples. Takes exactly the arguments of :class:`ChatClient`; closed at exit.
+"""
