@@ -1,0 +1,61 @@
+"""Run math checks in the shared "math" worker pool, under a time limit (parent side)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from reward_kit._workers import WorkerPool, shared_pool
+from reward_kit.errors import EvaluationError
+from reward_kit.rewards._math.worker import warm_up
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = 5.0
+"""Seconds one math check may take before its worker is killed and the sample marked invalid."""
+
+_warmed: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+_warm_lock = threading.Lock()
+
+
+def _math_pool() -> WorkerPool:
+    """The shared math pool; on first use each worker is sent an untimed warm-up first.
+
+    Importing sympy and math-verify takes about a second, which must not count against the
+    first sample's time limit. The warm-ups are queued, not awaited, so nothing blocks here.
+    """
+    pool = shared_pool("math")
+    with _warm_lock:
+        if pool not in _warmed:
+            _warmed.add(pool)
+            for _ in range(pool.size):
+                pool.submit(warm_up)
+    return pool
+
+
+def _inside_worker() -> bool:
+    # reward-kit's workers are daemonic processes, which may not start processes of their own.
+    return bool(multiprocessing.current_process().daemon)
+
+
+def describe(exc: BaseException) -> str:
+    """An error message for a failed check: ours as is, anything else with its type."""
+    return str(exc) if isinstance(exc, EvaluationError) else f"{type(exc).__name__}: {exc}"
+
+
+async def run_check(func: Callable[..., T], *args: Any, timeout: float, **kwargs: Any) -> T:
+    """Run `func` in a math worker, killing it after `timeout` seconds.
+
+    Raises:
+        EvaluationTimeout: past the time limit. WorkerCrashed: the worker died. Anything `func`
+        raised is re-raised. Inside a reward-kit worker process (a reward composed into another
+        one run by `score_batch`) `func` runs inline, bounded by that worker's own limit.
+    """
+    if timeout <= 0:
+        raise ValueError(f"timeout must be positive, got {timeout}")
+    if _inside_worker():
+        return func(*args, **kwargs)
+    return await _math_pool().arun(func, *args, timeout=timeout, **kwargs)
