@@ -12,7 +12,7 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from reward_kit.models import EvaluateResult
 
@@ -88,8 +88,8 @@ def _read(path: Path) -> tuple[list[dict[str, Any]], bool]:
     return rows, dropped
 
 
-def prepare_resume(path: Path, *, redo_generation_errors: bool) -> set[tuple[str, int]]:
-    """Clean up an earlier run's results file and return the ``(id, variant)`` pairs done."""
+def prepare_resume(path: Path, *, redo_generation_errors: bool) -> list[dict[str, Any]]:
+    """Clean up an earlier run's results file and return the rows it keeps (those done)."""
     rows, dropped = _read(path)
     kept: list[dict[str, Any]] = []
     done: set[tuple[str, int]] = set()
@@ -108,28 +108,37 @@ def prepare_resume(path: Path, *, redo_generation_errors: bool) -> set[tuple[str
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
-    return done
+    return kept
 
 
 class ResultWriter:
-    """Appends result rows to a JSONL file, each flushed as soon as it is written."""
+    """Appends result rows to a JSONL file, each handed to the OS as soon as it is written.
+
+    Rows go straight to the file descriptor (no user-space buffer), so a line is either fully
+    with the operating system or, if the process is killed mid-write, a partial last line
+    that :func:`prepare_resume` drops.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle: IO[str] = path.open("a", encoding="utf-8")
+        self._fd: int | None = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def write(self, row: dict[str, Any]) -> None:
-        """Write one row as one line (a single ``write`` call, then a flush)."""
-        self._handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self._handle.flush()
+        """Write one row as one line."""
+        if self._fd is None:
+            raise ValueError(f"{self.path} is closed")
+        data = memoryview((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        while data:
+            written = os.write(self._fd, data)
+            data = data[written:]
 
     def close(self) -> None:
         """Close the file, syncing it to disk."""
-        if not self._handle.closed:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-            self._handle.close()
+        if self._fd is not None:
+            os.fsync(self._fd)
+            os.close(self._fd)
+            self._fd = None
 
     def __enter__(self) -> ResultWriter:
         return self

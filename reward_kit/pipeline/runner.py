@@ -26,7 +26,6 @@ from reward_kit.pipeline.results import (
     ResultWriter,
     generation_failed,
     prepare_resume,
-    read_results,
     result_row,
 )
 from reward_kit.pipeline.summary import summarize
@@ -62,6 +61,8 @@ class _Run:
         self.generation_failures = 0
         self.last_generation_error = ""
         self.rows_written = 0
+        self.rows: list[dict[str, Any]] = []
+        """Every row of the results file: those kept from earlier runs, then this run's."""
 
     async def execute(self) -> RunResult:
         started = time.perf_counter()
@@ -76,9 +77,10 @@ class _Run:
             needs_response=not config.generation.enabled,
         )
         variants = config.generation.n if config.generation.enabled else 1
-        done = prepare_resume(
+        self.rows = prepare_resume(
             self.results_path, redo_generation_errors=config.output.redo_generation_errors
         )
+        done = {(str(row["id"]), int(row["variant"])) for row in self.rows}
         jobs = [
             (sample, variant)
             for sample in dataset.samples
@@ -115,6 +117,7 @@ class _Run:
             for sample, variant in jobs:  # workers share one iterator: each job runs once
                 row = await self._process(sample, variant, rewards)
                 writer.write(row)
+                self.rows.append(row)
                 self.rows_written += 1
                 cached = bool((row.get("generation") or {}).get("cached"))
                 progress.advance(error=not row["is_score_valid"], cached=cached)
@@ -173,7 +176,7 @@ class _Run:
 
     def _finish(self, dataset: LoadedDataset, variants: int, wall_time: float) -> RunResult:
         config = self.config
-        rows = read_results(self.results_path)
+        rows = self.rows
         _write_preview_pairs(rows, self.run_dir / config.output.preview_pairs_file)
         this_run: dict[str, Any] = {"rows_written": self.rows_written, "wall_time_s": wall_time}
         if self.generator is not None:
