@@ -42,7 +42,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--huggingface-dataset", metavar="NAME", help="read samples from this HuggingFace dataset"
     )
-    parser.add_argument("--huggingface-split", default="train", metavar="SPLIT")
+    parser.add_argument(
+        "--huggingface-split", default="train", metavar="SPLIT", help="dataset split (train)"
+    )
     parser.add_argument(
         "--huggingface-prompt-key", default="prompt", metavar="COLUMN", help="user message column"
     )
