@@ -87,10 +87,10 @@ def _handle(args: argparse.Namespace) -> int:
         )
     if args.samples and huggingface:
         raise PreviewError("give --samples or --huggingface-dataset, not both")
+    metrics = load_metrics_folders(args.metrics_folders)
     samples = load_preview_samples(
         args.samples, huggingface=huggingface, max_samples=args.max_samples
     )
-    metrics = load_metrics_folders(args.metrics_folders)
     result = run_preview(samples, metrics=metrics, remote_url=args.remote_url, timeout=args.timeout)
     print_preview(result)
     if args.output:

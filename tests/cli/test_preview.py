@@ -1,0 +1,65 @@
+"""``reward-kit preview`` from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.pipeline.conftest import write_jsonl
+
+ROOT = Path(__file__).resolve().parents[2]
+WORD_COUNT = ROOT / "examples" / "metrics" / "word_count"
+
+
+def _preview(*arguments, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "reward_kit", "preview", *arguments],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_preview_prints_tables_and_writes_output(tmp_path):
+    samples = write_jsonl(
+        tmp_path / "s.jsonl",
+        [
+            {
+                "id": "one",
+                "messages": [
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "content": "one two three four five six"},
+                ],
+            },
+            {"id": "two", "messages": [{"role": "user", "content": "q"}]},
+        ],
+    )
+
+    completed = _preview(
+        "--metrics-folders",
+        f"wc={WORD_COUNT}",
+        "--samples",
+        str(samples),
+        "--max-samples",
+        "2",
+        "--output",
+        str(tmp_path / "out.jsonl"),
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert "ERROR" in completed.stdout and "1.000" in completed.stdout
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert rows[0]["results"]["wc"]["score"] == 1.0
+    assert rows[1]["results"]["wc"]["is_score_valid"] is False
+
+
+def test_preview_reports_bad_arguments_in_one_line(tmp_path):
+    completed = _preview("--metrics-folders", "wc", "--samples", "x.jsonl", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "NAME=PATH" in completed.stderr and "Traceback" not in completed.stderr
