@@ -63,3 +63,34 @@ def test_preview_reports_bad_arguments_in_one_line(tmp_path):
     completed = _preview("--metrics-folders", "wc", "--samples", "x.jsonl", cwd=tmp_path)
     assert completed.returncode == 1
     assert "NAME=PATH" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_preview_reads_a_huggingface_dataset(tmp_path):
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    write_jsonl(
+        folder / "train.jsonl",
+        [{"question": "q", "answer_text": "one two three four five", "expected": "x"}],
+    )
+
+    completed = _preview(
+        "--metrics-folders",
+        f"wc={WORD_COUNT}",
+        "--huggingface-dataset",
+        str(folder),
+        "--huggingface-prompt-key",
+        "question",
+        "--huggingface-response-key",
+        "answer_text",
+        "--huggingface-key-map",
+        '{"expected": "ground_truth"}',
+        "--output",
+        str(tmp_path / "out.jsonl"),
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    row = json.loads((tmp_path / "out.jsonl").read_text())
+    assert row["ground_truth"] == "x"
+    assert row["messages"][-1] == {"role": "assistant", "content": "one two three four five"}
+    assert row["results"]["wc"]["score"] == 1.0

@@ -193,3 +193,37 @@ def test_a_run_killed_with_sigkill_resumes_without_losing_or_duplicating_rows(tm
         assert requests_before + requests_after <= total + 16  # at most the in-flight ones redone
         summary = json.loads((run_dir / "summary.json").read_text())
         assert summary["rows"] == total and summary["errors"]["generation"] == 0
+
+
+def test_a_reward_next_to_the_config_is_found_by_module_reference(tmp_path):
+    config_dir = tmp_path / "conf"
+    config_dir.mkdir()
+    (config_dir / "main.py").write_text(
+        "from reward_kit import EvaluateResult, reward_function\n\n\n"
+        "@reward_function\n"
+        "def evaluate(messages, ground_truth=None, **kwargs):\n"
+        "    return EvaluateResult(score=len(messages[-1].content), reason='length')\n"
+    )
+    data_dir = tmp_path / "hub_like_dataset"
+    data_dir.mkdir()
+    write_jsonl(data_dir / "train.jsonl", [{"user_query": "q", "response": "abc"}])
+    _write_config(
+        config_dir,
+        f"""\
+defaults:
+  - reward_kit_defaults
+  - _self_
+dataset:
+  source_type: huggingface
+  path_or_name: {data_dir}
+generation:
+  enabled: false
+reward:
+  function_path: main.evaluate
+""",
+    )
+
+    completed = _run(_command(config_dir, f"hydra.run.dir={tmp_path / 'out'}"), tmp_path)
+
+    assert completed.returncode == 0, completed.stderr
+    assert read_jsonl(tmp_path / "out" / "results.jsonl")[0]["score"] == 3.0
