@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import ctypes
 import multiprocessing
 import os
 import pickle
@@ -19,6 +20,7 @@ import queue
 import signal
 import threading
 import traceback
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -30,11 +32,27 @@ from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
 __all__ = ["WorkerPool", "shared_pool"]
 
 T = TypeVar("T")
+_PR_SET_PDEATHSIG = 1
 
 
-def _worker_main(connection: Connection) -> None:
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies, even mid-call.
+
+    The parent is the forkserver process, which exits as soon as the pool's process does.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: an idle worker still exits when the pipe to its parent closes
+
+
+def _worker_main(connection: Connection, initializer: Callable[[], object] | None) -> None:
     """Run calls received on ``connection`` until it closes; reply with results or errors."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent()
+    if initializer is not None:
+        initializer()
     while True:
         try:
             payload = connection.recv_bytes()
@@ -70,11 +88,21 @@ class _Task:
 class _Worker:
     """One worker process and the pipe to it, driven by one dispatcher thread."""
 
-    def __init__(self, context: multiprocessing.context.BaseContext, name: str) -> None:
+    def __init__(
+        self,
+        context: multiprocessing.context.BaseContext,
+        name: str,
+        initializer: Callable[[], object] | None,
+    ) -> None:
         parent_end, child_end = context.Pipe()
         self.connection = parent_end
+        # Not a daemon, so that a reward running in a worker may use a pool of its own; the
+        # worker dies with its parent instead (death signal, and EOF on its pipe).
         self.process = context.Process(  # type: ignore[attr-defined]
-            target=_worker_main, args=(child_end,), name=name, daemon=True
+            target=_worker_main,
+            args=(child_end, initializer),
+            name=name,
+            daemon=False,
         )
         self.process.start()
         child_end.close()
@@ -118,9 +146,17 @@ class WorkerPool:
     Args:
         workers: Number of worker processes (default: the number of CPUs).
         name: Prefix of the worker process names, shown by ``ps``.
+        initializer: Picklable function each worker runs once when it starts, outside any time
+            limit (to import heavy modules before the first timed call, for example).
     """
 
-    def __init__(self, workers: int | None = None, *, name: str = "reward-kit-worker") -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        name: str = "reward-kit-worker",
+        initializer: Callable[[], object] | None = None,
+    ) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.size = workers or os.cpu_count() or 1
@@ -130,6 +166,9 @@ class WorkerPool:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._initializer = initializer
+        self._workers: dict[int, _Worker] = {}
+        _all_pools.add(self)
 
     def _ensure_started(self) -> None:
         with self._lock:
@@ -153,7 +192,8 @@ class WorkerPool:
                 continue
             try:
                 if worker is None or not worker.process.is_alive():
-                    worker = _Worker(self._context, f"{self.name}-{index}")
+                    worker = _Worker(self._context, f"{self.name}-{index}", self._initializer)
+                    self._workers[index] = worker
                 kind, value = worker.call(task)
             except (EvaluationTimeout, WorkerCrashed) as exc:
                 worker = None
@@ -192,8 +232,17 @@ class WorkerPool:
         """Run ``func(*args, **kwargs)`` in a worker without blocking the event loop."""
         return await asyncio.wrap_future(self.submit(func, *args, timeout=timeout, **kwargs))
 
-    def shutdown(self) -> None:
-        """Stop the dispatchers and their workers; queued calls still run first."""
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop the dispatchers and their workers.
+
+        Args:
+            wait: True lets queued calls run first. False cancels queued calls and kills the
+                workers at once (what happens at interpreter exit).
+        """
+        if not wait:
+            self._cancel_queued()
+            for worker in list(self._workers.values()):
+                worker.kill()
         with self._lock:
             if self._closed:
                 return
@@ -204,6 +253,15 @@ class WorkerPool:
         for thread in threads:
             thread.join(timeout=10)
 
+    def _cancel_queued(self) -> None:
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                return
+            if task is not None:
+                task.future.cancel()
+
     def __enter__(self) -> WorkerPool:
         return self
 
@@ -213,35 +271,44 @@ class WorkerPool:
 
 _shared_lock = threading.Lock()
 _shared: dict[tuple[str, int | None], WorkerPool] = {}
+_all_pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
 
 
-def shared_pool(name: str = "default", workers: int | None = None) -> WorkerPool:
+def shared_pool(
+    name: str = "default",
+    workers: int | None = None,
+    initializer: Callable[[], object] | None = None,
+) -> WorkerPool:
     """A process-wide pool, started on first use and reused by every later call.
 
     Args:
         name: Pools with different names never share workers (the math verifier's pool is not
             blocked by a slow code reward's, for example).
         workers: Number of workers (default: the number of CPUs).
+        initializer: Run once by each worker as it starts (see :class:`WorkerPool`); only the
+            first call that creates the pool sets it.
     """
     with _shared_lock:
         key = (name, workers)
         pool = _shared.get(key)
         if pool is None:
-            pool = _shared[key] = WorkerPool(workers, name=f"reward-kit-{name}")
+            pool = WorkerPool(workers, name=f"reward-kit-{name}", initializer=initializer)
+            _shared[key] = pool
         return pool
 
 
-def _shutdown_shared_pools() -> None:
+def _shutdown_all_pools() -> None:
+    """Stop every pool at exit, before multiprocessing waits for its non-daemon children."""
     with _shared_lock:
-        pools = list(_shared.values())
         _shared.clear()
-    for pool in pools:
-        pool.shutdown()
+    for pool in list(_all_pools):
+        pool.shutdown(wait=False)
 
 
 def _forget_pools_after_fork() -> None:
     _shared.clear()  # the dispatcher threads did not survive the fork
+    _all_pools.clear()
 
 
-atexit.register(_shutdown_shared_pools)
+atexit.register(_shutdown_all_pools)
 os.register_at_fork(after_in_child=_forget_pools_after_fork)

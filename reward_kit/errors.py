@@ -13,7 +13,14 @@ in one place. Where a built-in exception type is the natural one (a malformed me
     ├── EvaluationError                        evaluating a sample failed
     │   ├── EvaluationTimeout                  the worker ran past its time limit and was killed
     │   └── WorkerCrashed                      the worker process died while evaluating
-    └── RemoteEvaluationError                  a remote evaluator answered with an error
+    ├── RemoteEvaluationError                  a remote evaluator answered with an error
+    └── LLMError (reward_kit.llm)              the model client failed; see reward_kit.llm
+        ├── MissingAPIKeyError                 no API key in the argument or environment
+        ├── LLMRequestError                    the model server refused the request (4xx)
+        ├── LLMResponseError                   a 200 answer that is not a chat completion
+        └── LLMUnavailableError                transient failures outlasted the retries
+
+Later layers add their own subclasses next to their code and list them in this tree.
 """
 
 from __future__ import annotations

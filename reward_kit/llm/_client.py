@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import random
 import time
@@ -13,10 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import ValidationError
 
 from reward_kit._types import MessagesLike
-from reward_kit.errors import InvalidMessageError
 from reward_kit.llm._cache import ResponseCache, cache_key
 from reward_kit.llm._errors import (
     FailureKind,
@@ -28,13 +27,14 @@ from reward_kit.llm._limiter import AdaptiveLimiter, Outcome
 from reward_kit.llm._pool import ConnectionPools
 from reward_kit.llm._result import ChatResult, Usage, excerpt, read_completion
 from reward_kit.llm._retry import backoff_delay, is_retryable_status, parse_retry_after
-from reward_kit.models import Message
+from reward_kit.llm._wire import messages_to_wire, server_error_message
 
 __all__ = ["DEFAULT_API_KEY_ENV", "DEFAULT_BASE_URL", "ChatClient", "ClientStats"]
 
 DEFAULT_BASE_URL = "https://api.fireworks.ai/inference/v1"
 DEFAULT_API_KEY_ENV = "FIREWORKS_API_KEY"
 _MAX_RETRY_AFTER = 600.0
+_log = logging.getLogger("reward_kit.llm")
 _CACHE_FORMAT = 1
 
 
@@ -102,8 +102,12 @@ class ChatClient:
         backoff_max: float = 60.0,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        if max_retries < 0 or timeout <= 0 or backoff_base < 0:
-            raise ValueError("max_retries must be >= 0, timeout > 0 and backoff_base >= 0")
+        if max_concurrent_requests < 1 or max_retries < 0 or timeout <= 0 or backoff_base < 0:
+            raise ValueError(
+                "need max_concurrent_requests >= 1, max_retries >= 0, timeout > 0 and "
+                f"backoff_base >= 0; got {max_concurrent_requests}, {max_retries}, {timeout}, "
+                f"{backoff_base}"
+            )
         self.base_url = base_url.rstrip("/")
         self.max_concurrent_requests = max_concurrent_requests
         self.max_retries = max_retries
@@ -169,12 +173,16 @@ class ChatClient:
             InvalidMessageError: a message dict does not fit the ``Message`` model.
         """
         started = time.perf_counter()
-        body: dict[str, Any] = {"model": model, "messages": _to_wire(messages)}
-        optional: dict[str, Any] = {"temperature": temperature, "top_p": top_p}
-        optional["max_tokens"] = max_tokens
-        optional |= {"seed": seed, "tool_choice": tool_choice}
-        optional["stop"] = stop if stop is None or isinstance(stop, str) else list(stop)
-        optional["tools"] = None if tools is None else [dict(tool) for tool in tools]
+        body: dict[str, Any] = {"model": model, "messages": messages_to_wire(messages)}
+        optional: dict[str, Any] = {
+            "temperature": temperature,
+            "top_p": top_p,
+            "max_tokens": max_tokens,
+            "stop": stop if stop is None or isinstance(stop, str) else list(stop),
+            "seed": seed,
+            "tools": None if tools is None else [dict(tool) for tool in tools],
+            "tool_choice": dict(tool_choice) if isinstance(tool_choice, Mapping) else tool_choice,
+        }
         body.update({name: value for name, value in optional.items() if value is not None})
         if n != 1:
             body["n"] = n
@@ -189,15 +197,15 @@ class ChatClient:
             stored = cache.get(key)
             if stored is not None:
                 self.stats.cache_hits += 1
-                fields = read_completion(json.loads(stored), where)
+                fields = read_completion(json.loads(stored), where, model)
                 latency = time.perf_counter() - started
                 return ChatResult(**fields, latency_s=latency, cached=True, attempts=0)
             self.stats.cache_misses += 1
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        text, fields, attempts = await self._request(payload, where)
+        text, fields, attempts = await self._request(payload, where, model)
         self.stats.usage = self.stats.usage + fields["usage"]
         if cache is not None:
-            cache.put(key, text, fields["model"] or model)
+            cache.put(key, text, fields["model"])
         latency = time.perf_counter() - started
         return ChatResult(**fields, latency_s=latency, cached=False, attempts=attempts)
 
@@ -215,7 +223,9 @@ class ChatClient:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def _request(self, payload: bytes, where: str) -> tuple[str, dict[str, Any], int]:
+    async def _request(
+        self, payload: bytes, where: str, model: str
+    ) -> tuple[str, dict[str, Any], int]:
         """POST with retries; returns the body text, the parsed fields and the attempt count."""
         pools = self._connection_pools()
         attempt = 0
@@ -237,7 +247,7 @@ class ChatClient:
                         answer = _Failure("malformed", answer.status_code, detail)
                     else:
                         outcome = Outcome.OK
-                        return text, read_completion(data, where), attempt
+                        return text, read_completion(data, where, model), attempt
                 elif answer.status == 429:
                     outcome = Outcome.THROTTLED
                     self.stats.throttled += 1
@@ -257,6 +267,14 @@ class ChatClient:
                 delay = backoff_delay(attempt, self.backoff_base, self.backoff_max)
             else:
                 delay += random.uniform(0, 0.1 * delay)
+            _log.debug(
+                "%s: attempt %d/%d failed (%s), retrying in %.2f s",
+                where,
+                attempt,
+                self.max_retries + 1,
+                self._redact(answer.detail),
+                delay,
+            )
             await asyncio.sleep(delay)
 
     async def _attempt(self, pools: ConnectionPools, payload: bytes) -> httpx.Response | _Failure:
@@ -270,7 +288,7 @@ class ChatClient:
         status = response.status_code
         if 200 <= status < 300:
             return response
-        message = _server_message(response)
+        message = server_error_message(response)
         if not is_retryable_status(status):
             raise LLMRequestError(
                 self._redact(f"{self.base_url} rejected the request: HTTP {status}: {message}"),
@@ -311,40 +329,3 @@ def _resolve_key(api_key: str | None, api_key_env: str | None) -> str | None:
             "or pass api_key_env=None for a server that needs no key"
         )
     return key
-
-
-def _to_wire(messages: MessagesLike) -> list[dict[str, Any]]:
-    """Messages as the JSON the API takes; dicts are validated so mistakes surface here."""
-    if isinstance(messages, (str, bytes)) or not isinstance(messages, Sequence):
-        raise InvalidMessageError(
-            f"messages must be a list of messages, got {type(messages).__name__}"
-        )
-    wire = []
-    for index, message in enumerate(messages):
-        if not isinstance(message, Message):
-            try:
-                message = Message.model_validate(message)
-            except ValidationError as exc:
-                problem = exc.errors()[0]
-                raise InvalidMessageError(
-                    f"messages[{index}]: {problem['msg']} (at {problem['loc']})"
-                ) from exc
-        wire.append(message.to_openai())
-    if not wire:
-        raise InvalidMessageError("messages is empty: a chat request needs at least one message")
-    return wire
-
-
-def _server_message(response: httpx.Response) -> str:
-    """The error message a server put in its body, in any of the usual shapes."""
-    try:
-        data = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return excerpt(response.content) if response.content else "(empty body)"
-    if isinstance(data, dict):
-        error = data.get("error", data.get("detail", data.get("message")))
-        if isinstance(error, dict):
-            error = error.get("message", error)
-        if error is not None:
-            return error if isinstance(error, str) else json.dumps(error)
-    return excerpt(response.content)

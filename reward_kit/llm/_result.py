@@ -60,8 +60,10 @@ class ChatResult(BaseModel):
         return message_text(self.choices[0])
 
 
-def read_completion(data: Any, where: str) -> dict[str, Any]:
+def read_completion(data: Any, where: str, requested_model: str) -> dict[str, Any]:
     """The fields of a :class:`ChatResult` read from a decoded chat-completion body.
+
+    ``requested_model`` stands in for the model name when the server reports none.
 
     Raises:
         LLMResponseError: the body is not shaped like a chat completion; the message says
@@ -98,7 +100,7 @@ def read_completion(data: Any, where: str) -> dict[str, Any]:
         "choices": choices,
         "finish_reasons": finish_reasons,
         "usage": parsed_usage,
-        "model": model if isinstance(model, str) else "",
+        "model": model if isinstance(model, str) and model else requested_model,
         "id": completion_id if isinstance(completion_id, str) else None,
     }
 

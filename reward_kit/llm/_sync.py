@@ -71,6 +71,11 @@ class SyncChatClient:
     achat = _from_any_loop(ChatClient.chat)
 
     @property
+    def closed(self) -> bool:
+        """True once :meth:`close` has been called."""
+        return self._closed
+
+    @property
     def stats(self) -> ClientStats:
         """The client's counters."""
         return self.client.stats
@@ -103,15 +108,14 @@ def _sharing(factory: Callable[P, ChatClient]) -> Callable[P, SyncChatClient]:
         key = (os.getpid(), repr((args, sorted(kwargs.items()))))
         with _shared_lock:
             client = _shared.get(key)
-            if client is None:
-                if not _shared:
-                    atexit.register(_close_shared)
+            if client is None or client.closed:
                 client = _shared[key] = SyncChatClient(factory(*args, **kwargs))
             return client
 
     return shared
 
 
+@atexit.register
 def _close_shared() -> None:
     with _shared_lock:
         for client in _shared.values():
@@ -122,7 +126,8 @@ def _close_shared() -> None:
 shared_client = _sharing(ChatClient)
 """The process-wide :class:`SyncChatClient` for these ``ChatClient`` arguments.
 
-Made on first use and reused by every later call with the same arguments, so that a reward
-called once per sample (an LLM judge) keeps its connections, its concurrency limit and its
-cache across samples. Takes exactly the arguments of :class:`ChatClient`; closed at exit.
+Made on first use (or after the previous one was closed) and reused by every later call with
+the same arguments, so that a reward called once per sample (an LLM judge) keeps its
+connections, its concurrency limit and its cache across samples. Takes exactly the arguments
+of :class:`ChatClient`; closed at exit.
 """

@@ -7,7 +7,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from reward_kit.errors import EvaluationError
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, response_text
 from reward_kit.rewards._math.extract import final_answer
@@ -85,7 +84,7 @@ async def accuracy_reward(
                 percent_mode=percent_question(messages),
                 answer_is_extracted=True,
             )
-        except (EvaluationError, RecursionError, MemoryError, ValueError, TypeError) as exc:
+        except Exception as exc:  # a timeout, a dead worker, or a failure inside the check
             return EvaluateResult.invalid(f"comparison failed: {describe(exc)}")
         return verdict_result(verdict)
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from reward_kit.errors import EvaluationError
 from reward_kit.models import EvaluateResult, Message
 from reward_kit.rewards._common import RewardInputError, ground_truth_value, response_text
 from reward_kit.rewards._math.lists import check_list, split_items
@@ -63,6 +62,6 @@ async def list_comparison_math_reward(
         )
     except RewardInputError as exc:
         return EvaluateResult.invalid(str(exc))
-    except (EvaluationError, RecursionError, MemoryError, ValueError, TypeError) as exc:
+    except Exception as exc:  # a timeout, a dead worker, or a failure inside the check
         return EvaluateResult.invalid(f"list check failed: {describe(exc)}")
     return verdict_result(verdict)

@@ -12,7 +12,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from reward_kit.errors import EvaluationError
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import (
     RewardInputError,
@@ -123,6 +122,6 @@ async def math_reward(
         )
     except RewardInputError as exc:
         return EvaluateResult.invalid(str(exc))
-    except (EvaluationError, RecursionError, MemoryError, ValueError, TypeError) as exc:
+    except Exception as exc:  # a timeout, a dead worker, or a failure inside the check
         return EvaluateResult.invalid(f"math check failed: {describe(exc)}")
     return verdict_result(verdict)

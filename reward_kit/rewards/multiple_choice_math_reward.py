@@ -13,8 +13,10 @@ from reward_kit.typed_interface import reward_function
 
 __all__ = ["multiple_choice_math_reward"]
 
-# An option letter is upper case; "a" in "a prime" is the article, and "A prime" is prose too.
-_AFTER_LETTER = r"(?![A-Za-z0-9])(?!\s+[a-z])"
+_AFTER_LETTER = r"(?![A-Za-z0-9])"
+# "A" followed by a lower-case word is usually prose ("the answer is A prime"), unless the word
+# commonly follows a chosen option ("the answer is A because ...").
+_PROSE_AFTER_A = re.compile(r"\s+(?!(?:because|since|as|and|or|which|is|was|with|for)\b)[a-z]")
 _BOXED_LETTER = re.compile(r"^\(?\s*([A-Z])\s*\)?(?:[.:)]|\s|$)")
 _STATED = re.compile(
     r"\b(?:answer|option|choice)\b(?:\s+is|\s*:)[\s:*]*(?:option\s+|choice\s+)?\(?\**([A-Z])\**\)?"
@@ -27,9 +29,14 @@ _TEXT_WRAPPER = re.compile(r"\\(?:text|textbf|mathrm|mathbf)\s*\{([^{}]*)\}")
 
 
 def _stated_letter(match: re.Match[str]) -> str | None:
-    # IGNORECASE is for the words; the letter itself must be written upper case.
+    # IGNORECASE is for the words; the letter itself must be written upper case ("a" is the
+    # article), and an "A" that starts a phrase is not an option.
     letter = match.group(1)
-    return letter if letter.isupper() else None
+    if not letter.isupper():
+        return None
+    if letter == "A" and _PROSE_AFTER_A.match(match.string, match.end()):
+        return None
+    return letter
 
 
 def choice(text: str, letters: str) -> tuple[str | None, str]:

@@ -195,6 +195,9 @@ class OpenAIStub:
         self.capacity_retry_after = capacity_retry_after
         self.port = port
         self.requests: list[RecordedRequest] = []
+        """Every request received, in arrival order."""
+        self.connections = 0
+        """TCP connections accepted (keep-alive reuses them)."""
         self.in_flight = 0
         self.max_in_flight = 0
         self.in_flight_timeline: list[tuple[float, int]] = []
@@ -222,6 +225,7 @@ class OpenAIStub:
         self.requests.clear()
         self.in_flight_timeline.clear()
         self.max_in_flight = 0
+        self.connections = 0
         self._script.clear()
         self.responder = None
         self.latency = 0.0
@@ -277,6 +281,7 @@ class OpenAIStub:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        self.connections += 1
         try:
             while await self._serve_one(reader, writer):
                 pass

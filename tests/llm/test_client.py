@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
+from dataclasses import replace
 from email.utils import formatdate
 
 import pytest
@@ -124,18 +126,23 @@ def test_retry_after_seconds_is_honoured(openai_stub, make_client):
 
 
 def test_retry_after_http_date_is_honoured(openai_stub, make_client):
-    # HTTP dates have whole-second resolution, so aim two seconds ahead and expect over one.
-    openai_stub.enqueue(rate_limited(retry_after=formatdate(time.time() + 2, usegmt=True)))
+    # HTTP dates have whole seconds: "now + 2 s", written when the request arrives, is 1-2 s away.
+    def first_throttled(request):
+        if len(openai_stub.requests) == 1:
+            return rate_limited(retry_after=formatdate(time.time() + 2, usegmt=True))
+        return None
+
+    openai_stub.responder = first_throttled
 
     run(ask(make_client()))
 
     first, second = openai_stub.requests
-    assert second.received_at - first.received_at >= 1.0
+    assert second.received_at - first.received_at >= 0.95
 
 
 def test_retry_after_pauses_every_request_not_just_the_throttled_one(openai_stub, make_client):
     openai_stub.latency = 0.1
-    openai_stub.enqueue(Reply(**vars(rate_limited(retry_after="0.5")) | {"delay": 0.0}))
+    openai_stub.enqueue(replace(rate_limited(retry_after="0.5"), delay=0.0))
     client = make_client(max_concurrent_requests=4)
 
     async def many() -> None:
@@ -144,9 +151,11 @@ def test_retry_after_pauses_every_request_not_just_the_throttled_one(openai_stub
 
     run(many())
 
+    # The first four requests went out together; everything after them (the retry and the
+    # other eight) had to wait for the pause, although three slots were free after 0.1 s.
     start = openai_stub.requests[0].received_at
-    quiet = [r for r in openai_stub.requests if 0.05 < r.received_at - start < 0.45]
-    assert quiet == []
+    later = [r.received_at - start for r in openai_stub.requests[4:]]
+    assert min(later) >= 0.45
     assert len(openai_stub.requests) == 13
 
 
@@ -180,16 +189,35 @@ def test_client_errors_fail_fast_with_the_server_message(
     assert len(openai_stub.requests) == 1
 
 
-def test_api_key_never_appears_in_errors_or_reprs(openai_stub, make_client):
+def test_api_key_never_appears_in_errors_logs_or_reprs(openai_stub, make_client, caplog):
+    caplog.set_level(logging.DEBUG, logger="reward_kit.llm")
+    openai_stub.enqueue(error(500, f"backend saw key {API_KEY}"))
     openai_stub.responder = lambda request: error(401, f"key {API_KEY} is revoked")
     client = make_client()
 
     with pytest.raises(LLMRequestError) as caught:
         run(ask(client))
 
-    texts = [str(caught.value), caught.value.server_message, repr(client), repr(client.stats)]
+    assert "retrying" in caplog.text and "backend saw key ***" in caplog.text
+    texts = [str(caught.value), caught.value.server_message, caplog.text]
+    texts += [repr(client), repr(client.stats)]
     assert all(API_KEY not in text for text in texts)
     assert "key *** is revoked" in str(caught.value)
+
+
+def test_model_name_falls_back_to_the_requested_one(openai_stub, make_client):
+    openai_stub.responder = lambda request: {"choices": [{"message": {"content": "hi"}}]}
+
+    result = run(ask(make_client(), model="my-model"))
+
+    assert (result.model, result.text, result.usage.total_tokens) == ("my-model", "hi", 0)
+
+
+def test_bad_settings_are_rejected_up_front():
+    with pytest.raises(ValueError, match="max_concurrent_requests"):
+        ChatClient(api_key_env=None, max_concurrent_requests=0)
+    with pytest.raises(ValueError, match="timeout"):
+        ChatClient(api_key_env=None, timeout=0)
 
 
 def test_missing_api_key_names_the_variable(monkeypatch):
@@ -275,18 +303,21 @@ def test_unreachable_server_is_a_connection_failure(make_client):
     assert caught.value.kind == "connection" and "connection error" in str(caught.value)
 
 
-def test_concurrency_never_exceeds_the_limit_and_reaches_it(openai_stub, make_client):
+@pytest.mark.parametrize("limit", [8, 20])
+def test_concurrency_reaches_the_limit_over_kept_alive_connections(openai_stub, make_client, limit):
     openai_stub.latency = 0.05
-    client = make_client(max_concurrent_requests=8)
+    client = make_client(max_concurrent_requests=limit)
 
     async def many() -> None:
         async with client:
-            await asyncio.gather(*(client.chat(USER, model="m") for _ in range(80)))
+            await asyncio.gather(*(client.chat(USER, model="m") for _ in range(limit * 8)))
 
     run(many())
 
-    assert openai_stub.max_in_flight == 8
-    assert client.limiter.max_in_flight == 8
+    assert openai_stub.max_in_flight == limit
+    assert client.limiter.max_in_flight == limit
+    assert openai_stub.connections == limit
+    assert client.stats.usage.total_tokens == limit * 8 * 9
 
 
 def test_concurrency_adapts_to_a_server_that_throttles(openai_stub, make_client):

@@ -78,3 +78,6 @@ def test_shared_client_is_one_per_set_of_arguments(openai_stub):
     assert first.chat(USER, model="m").text == "echo: ping"
     first.close()
     other.close()
+    renewed = shared_client(base_url=openai_stub.url, api_key_env=None, max_retries=1)
+    assert renewed is not first and renewed.chat(USER, model="m").text == "echo: ping"
+    renewed.close()

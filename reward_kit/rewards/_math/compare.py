@@ -20,12 +20,25 @@ _DECIMAL_REL = 1e-5
 _REPRESENTATION_REL = 1e-12
 
 
+def _hundredth(value: Any) -> Any:
+    from sympy import Eq, Expr, FiniteSet, Interval, MatrixBase, Rational, Tuple
+
+    if isinstance(value, (Expr, MatrixBase)):
+        return value * Rational(1, 100)
+    if isinstance(value, (FiniteSet, Tuple)):
+        return type(value)(*(_hundredth(arg) for arg in value.args))
+    if isinstance(value, Interval):
+        start, end = _hundredth(value.start), _hundredth(value.end)
+        return Interval(start, end, value.left_open, value.right_open)
+    if isinstance(value, Eq):
+        return Eq(value.lhs, _hundredth(value.rhs), evaluate=False)
+    return value
+
+
 def scaled(parsed: Parsed, percent_mode: bool) -> Any:
     """The value to compare: `25%` is 25 when the question is about percentages, else 0.25."""
-    from sympy import Rational
-
     if parsed.percent and not percent_mode:
-        return parsed.value * Rational(1, 100)
+        return _hundredth(parsed.value)
     return parsed.value
 
 

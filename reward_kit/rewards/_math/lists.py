@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 
 from reward_kit.rewards._math.extract import Answer, final_answer
-from reward_kit.rewards._math.parse import looks_like_math, parse_answer
+from reward_kit.rewards._math.parse import Parsed, looks_like_math, parse_answer
 from reward_kit.rewards._math.worker import Verdict, compare_answers
 
 _WRAPPERS = (("\\{", "\\}"), ("\\left\\{", "\\right\\}"), ("[", "]"), ("{", "}"))
@@ -51,6 +51,24 @@ def _response_items(response: str) -> tuple[list[str], str]:
     return split_items(answer.text), answer.method
 
 
+def _compare_item(
+    candidate: Answer, gold: Answer, parsed: Parsed | None, *, percent_mode: bool
+) -> Verdict:
+    try:
+        return compare_answers(
+            candidate,
+            gold,
+            parsed,
+            percent_mode=percent_mode,
+            tolerance=None,
+            absolute_tolerance=None,
+            require_units=False,
+        )
+    except Exception as exc:  # sympy can fail in many ways on odd input: "could not evaluate"
+        error = f"could not compare '{candidate.text}' with '{gold.text}': {type(exc).__name__}"
+        return Verdict(False, error, error=error)
+
+
 def check_list(
     response: str, gold_items: list[str], *, order_matters: bool, percent_mode: bool
 ) -> Verdict:
@@ -70,15 +88,7 @@ def check_list(
         candidates = [remaining[0]] if order_matters else remaining
         match = None
         for candidate in candidates:
-            verdict = compare_answers(
-                candidate,
-                gold,
-                parsed,
-                percent_mode=percent_mode,
-                tolerance=None,
-                absolute_tolerance=None,
-                require_units=False,
-            )
+            verdict = _compare_item(candidate, gold, parsed, percent_mode=percent_mode)
             if verdict.error is not None:
                 return replace(found, reason=verdict.error, error=verdict.error)
             if verdict.correct:

@@ -20,10 +20,17 @@ _PERCENT_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _SCI = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)[eE]([-+]?\d+)(?![\w.])")
+_THIN_SPACE_THOUSANDS = re.compile(r"(?<=\d)\\[,;!]\s*(?=\d{3}(?!\d))")
 _SCI_WHOLE = re.compile(r"^[-+]?\d+(?:\.\d+)?[eE][-+]?\d+$")
 _PLAIN_NUMBER = re.compile(
     r"^(?:\\\$|\$|€|£)?\s*(?P<num>[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+)"
-    r"(?:\s*/\s*(?P<den>\d+))?(?:\s*[A-Za-z]{2,}\.?(?:\s+[A-Za-z]{2,}\.?)*)?$"
+    r"(?:\s*/\s*(?P<den>\d+))?(?P<words>\s*[A-Za-z]{2,}\.?(?:\s+[A-Za-z]{2,}\.?)*)?$"
+)
+# Words after a number that make it more than a number ("2 pi", "5 squared").
+_MATH_WORD = re.compile(
+    r"\b(?:pi|sqrt|root|ln|log|exp|sin|cos|tan|inf|infinity|squared|cubed|times|over|plus|"
+    r"minus|divided|power)\b",
+    re.IGNORECASE,
 )
 _TEXT_GROUP = re.compile(r"\\(?:text|mathrm|mbox|textbf|textrm|operatorname)\s*\{([^{}]*)\}")
 _TRAILING_WORDS = re.compile(r"\d\s*([A-Za-z]+(?:\s+[A-Za-z]+)*)\.?$")
@@ -78,12 +85,12 @@ def units_of(text: str) -> frozenset[str]:
 
 
 def normalise(text: str, latex: bool) -> str:
-    """Spelling fixes math-verify lacks: unicode minus/times and `6.02e23`.
+    """Spelling fixes math-verify lacks: unicode minus/times, `1\\,000`, `**42**`, `6.02e23`.
 
     In LaTeX, `2e+3` may mean 2e + 3, so there only a whole answer like `1e-3` is rewritten.
     """
     text = text.replace("\u2212", "-").replace("\u2013", "-").replace("\u00d7", "\\times ")
-    text = text.strip().rstrip(".").strip()
+    text = _THIN_SPACE_THOUSANDS.sub("", text).strip().rstrip(".").strip().strip("*").strip()
     if not latex or _SCI_WHOLE.match(text):
         text = _SCI.sub(r"\1\\times 10^{\2}", text)
     return text
@@ -106,6 +113,8 @@ def _plain_number(text: str) -> Any | None:
 
     match = _PLAIN_NUMBER.match(text)
     if match is None:
+        return None
+    if _MATH_WORD.search(match.group("words") or ""):
         return None
     num = match.group("num").replace(",", "")
     den = match.group("den")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from reward_kit._workers import WorkerPool, shared_pool
-from reward_kit.errors import EvaluationError
+from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
 from reward_kit.rewards._math.worker import warm_up
 
 T = TypeVar("T")
@@ -51,11 +51,19 @@ async def run_check(func: Callable[..., T], *args: Any, timeout: float, **kwargs
 
     Raises:
         EvaluationTimeout: past the time limit. WorkerCrashed: the worker died. Anything `func`
-        raised is re-raised. Inside a reward-kit worker process (a reward composed into another
-        one run by `score_batch`) `func` runs inline, bounded by that worker's own limit.
+        raised is re-raised. In a daemonic process, such as a `score_batch` worker running a
+        sync reward that calls a math reward, no process can be started: `func` runs inline,
+        bounded only by that worker's own limit (compose with `await reward.acall()` instead).
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be positive, got {timeout}")
     if _inside_worker():
         return func(*args, **kwargs)
-    return await _math_pool().arun(func, *args, timeout=timeout, **kwargs)
+    pool = _math_pool()
+    try:
+        return await pool.arun(func, *args, timeout=timeout, **kwargs)
+    except (EvaluationTimeout, WorkerCrashed):
+        # The worker was replaced: warm its successor so the next sample's limit is not spent
+        # importing sympy.
+        pool.submit(warm_up)
+        raise

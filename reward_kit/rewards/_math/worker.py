@@ -116,15 +116,19 @@ def check_math(
         answer = final_answer(response)
     if answer is None or not answer.text:
         return Verdict(False, "no final answer found in the response", gold=gold_answer.text)
-    return compare_answers(
-        answer,
-        gold_answer,
-        gold_parsed,
-        percent_mode=percent_mode,
-        tolerance=tolerance,
-        absolute_tolerance=absolute_tolerance,
-        require_units=require_units,
-    )
+    try:
+        return compare_answers(
+            answer,
+            gold_answer,
+            gold_parsed,
+            percent_mode=percent_mode,
+            tolerance=tolerance,
+            absolute_tolerance=absolute_tolerance,
+            require_units=require_units,
+        )
+    except Exception as exc:  # sympy can fail in many ways on odd input: "could not evaluate"
+        error = f"could not compare '{answer.text}' with '{gold_answer.text}': {type(exc).__name__}"
+        return Verdict(False, error, answer.text, answer.method, gold_answer.text, error=error)
 
 
 def warm_up() -> None:
