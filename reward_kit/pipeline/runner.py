@@ -69,6 +69,7 @@ class _Run:
         config = self.config
         self.run_dir.mkdir(parents=True, exist_ok=True)
         _write_resolved_config(config, self.run_dir / "config.yaml")
+        rewards = RewardSet(config, self.base_dir)
         dataset = load_samples(
             config.dataset,
             base_dir=self.base_dir,
@@ -87,7 +88,6 @@ class _Run:
             for variant in range(variants)
             if (sample.id, variant) not in done
         ]
-        rewards = RewardSet(config, self.base_dir)
         if config.generation.enabled and jobs:
             self.generator = Generator(config.generation)
         total = len(dataset.samples) * variants
