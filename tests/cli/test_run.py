@@ -227,3 +227,26 @@ reward:
 
     assert completed.returncode == 0, completed.stderr
     assert read_jsonl(tmp_path / "out" / "results.jsonl")[0]["score"] == 3.0
+
+
+def test_dataset_presets_shipped_in_the_package_compose(tmp_path):
+    config_dir = _write_config(
+        tmp_path / "conf",
+        """\
+defaults:
+  - reward_kit_defaults
+  - dataset: gsm8k_math_prompts
+  - _self_
+generation:
+  enabled: false
+reward:
+  function_path: math_reward
+""",
+    )
+
+    completed = _run(_command(config_dir, "--cfg", "job"), tmp_path)
+
+    assert completed.returncode == 0, completed.stderr
+    assert "path_or_name: openai/gsm8k" in completed.stdout
+    assert "reward_kit.pipeline.transforms:gsm8k_final_answer" in completed.stdout
+    assert "Put the final answer alone in" in completed.stdout
