@@ -81,8 +81,8 @@ def config(data: Path, url: str, cache: Path, concurrency: int, reward: str) -> 
     }
 
 
-def bare_client_seconds(url: str, data: Path, concurrency: int) -> float:
-    """Wall time of the same requests sent by the model client alone (no cache)."""
+def bare_client_seconds(url: str, data: Path, concurrency: int) -> tuple[float, float]:
+    """Wall and CPU time of the same requests sent by the model client alone (no cache)."""
     queries = [json.loads(line)["user_query"] for line in data.read_text().splitlines()]
 
     async def send_all() -> float:
@@ -103,7 +103,9 @@ def bare_client_seconds(url: str, data: Path, concurrency: int) -> float:
             )
             return time.perf_counter() - started
 
-    return asyncio.run(send_all())
+    cpu = time.process_time()
+    wall = asyncio.run(send_all())
+    return wall, time.process_time() - cpu
 
 
 def scoring_only_seconds(results: Path, reward: str) -> float:
@@ -123,10 +125,11 @@ def scoring_only_seconds(results: Path, reward: str) -> float:
     return asyncio.run(score_all())
 
 
-def timed_run(run_config: dict[str, Any], run_dir: Path) -> tuple[float, dict[str, Any]]:
-    started = time.perf_counter()
+def timed_run(run_config: dict[str, Any], run_dir: Path) -> tuple[float, float, dict[str, Any]]:
+    """Wall time, CPU time of this process, and the summary of one pipeline run."""
+    started, cpu = time.perf_counter(), time.process_time()
     result = run_pipeline(run_config, run_dir)
-    return time.perf_counter() - started, result.summary
+    return time.perf_counter() - started, time.process_time() - cpu, result.summary
 
 
 def main() -> None:
@@ -145,10 +148,10 @@ def main() -> None:
             run_config = config(
                 root / "data.jsonl", url, root / "cache.sqlite", args.concurrency, args.reward
             )
-            baseline = bare_client_seconds(url, root / "data.jsonl", args.concurrency)
-            first, summary = timed_run(run_config, root / "first")
-            cached, cached_summary = timed_run(run_config, root / "cached")
-            resumed, _ = timed_run(run_config, root / "first")
+            baseline, baseline_cpu = bare_client_seconds(url, root / "data.jsonl", args.concurrency)
+            first, first_cpu, summary = timed_run(run_config, root / "first")
+            cached, _, cached_summary = timed_run(run_config, root / "cached")
+            resumed, _, _ = timed_run(run_config, root / "first")
             scoring = scoring_only_seconds(root / "first" / "results.jsonl", args.reward)
     finally:
         stub.kill()
@@ -177,6 +180,11 @@ def main() -> None:
         f"(pipeline overhead {max(cached - scoring, 0.0):.2f} s)"
     )
     print(f"  resume (done) {resumed:7.2f} s   {first / resumed:.1f}x faster than the first run")
+    per_sample = 1000 / args.samples
+    print(
+        f"  CPU of this process per sample: bare client {baseline_cpu * per_sample:.2f} ms, "
+        f"pipeline {first_cpu * per_sample:.2f} ms (reward workers not included)"
+    )
     score, errors = summary["score"]["mean"], summary["errors"]["scoring"]
     print(f"  mean score {score:.3f}, scoring errors {errors}")
 

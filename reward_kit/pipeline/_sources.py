@@ -1,8 +1,17 @@
-"""Reading a dataset's raw rows with HuggingFace ``datasets``, from the Hub or local files."""
+"""Reading a dataset's raw rows: HuggingFace ``datasets`` for the Hub and most file formats.
+
+JSONL files are read directly, line by line, instead: through ``datasets`` the first load of a
+file costs about 2 s (importing the library and building its Arrow cache) against
+milliseconds here, which matters for a 10 s evaluation, and a line that is not JSON can be
+reported with its file and line number (and skipped, if the config says so).
+"""
 
 from __future__ import annotations
 
+import glob
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +21,7 @@ from reward_kit.pipeline.config import DatasetConfig, SourceType
 if TYPE_CHECKING:
     import datasets
 
-__all__ = ["DatasetError", "load_rows"]
+__all__ = ["DatasetError", "UnreadableRow", "load_rows"]
 
 _BUILDERS = {
     SourceType.jsonl: "json",
@@ -24,6 +33,13 @@ _BUILDERS = {
 
 class DatasetError(RewardKitError, ValueError):
     """A dataset cannot be loaded, or has rows that cannot be used (with row and column)."""
+
+
+@dataclass(frozen=True)
+class UnreadableRow:
+    """A line of a JSONL file that is not a JSON object: a bad row, said where."""
+
+    problem: str
 
 
 def resolve_local_path(path: str, base_dir: Path | None) -> Path:
@@ -86,15 +102,61 @@ def _load(config: DatasetConfig, base_dir: Path | None) -> datasets.Dataset:
     return loaded
 
 
+def _jsonl_files(config: DatasetConfig, base_dir: Path | None) -> list[str]:
+    files = _local_data_files(config, base_dir)
+    if isinstance(files, dict):
+        if config.split not in files:
+            raise DatasetError(f"dataset.data_files has no split {config.split!r}: {sorted(files)}")
+        files = files[config.split]
+    paths: list[str] = []
+    for pattern in [files] if isinstance(files, str) else files:
+        matches = (
+            sorted(glob.glob(pattern)) if any(mark in pattern for mark in "*?[") else [pattern]
+        )
+        if not matches:
+            raise DatasetError(f"dataset file pattern {pattern!r} matches no file")
+        paths += matches
+    return paths
+
+
+def _read_jsonl(paths: list[str]) -> Iterator[dict[str, Any] | UnreadableRow]:
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield UnreadableRow(f"{path}, line {number}: not JSON ({exc.msg})")
+                    continue
+                if isinstance(row, dict):
+                    yield row
+                else:
+                    yield UnreadableRow(f"{path}, line {number}: not a JSON object")
+
+
 def load_rows(
     config: DatasetConfig, base_dir: Path | None, limit: int | None
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[dict[str, Any] | UnreadableRow]:
     """Yield up to ``limit`` rows (also capped by ``dataset.max_samples``) as plain dicts.
 
+    Lines of a JSONL file that are not JSON objects come as :class:`UnreadableRow`.
+
     Raises:
-        DatasetError: the source is missing, unreadable, or its columns have mixed types that
-            cannot be read as one table; the message names the dataset and the cause.
+        DatasetError: the source is missing or cannot be read as a table; the message names
+            the dataset and the cause.
     """
+    caps = [cap for cap in (config.max_samples, limit) if cap is not None]
+    if config.source_type is SourceType.jsonl:
+        remaining = min(caps) if caps else None
+        for row in _read_jsonl(_jsonl_files(config, base_dir)):
+            if remaining is not None and remaining <= 0:
+                return
+            if remaining is not None:
+                remaining -= 1
+            yield row
+        return
     try:
         dataset = _load(config, base_dir)
     except DatasetError:
@@ -109,9 +171,7 @@ def load_rows(
             f"cannot load dataset {config.path_or_name!r} ({config.source_type.value}): "
             f"{type(exc).__name__}: {detail}"
         ) from exc
-    caps = [cap for cap in (config.max_samples, limit) if cap is not None]
     count = min([len(dataset), *caps])
     if count < len(dataset):
         dataset = dataset.select(range(count))
-    for row in dataset:
-        yield dict(row)
+    yield from dataset.to_list()  # one bulk conversion: far cheaper than row by row

@@ -20,7 +20,7 @@ from typing import Any
 from reward_kit._loading import load_reference
 from reward_kit.errors import InvalidMessageError
 from reward_kit.pipeline._prompts import PromptBuilder, RowProblem
-from reward_kit.pipeline._sources import DatasetError, load_rows
+from reward_kit.pipeline._sources import DatasetError, UnreadableRow, load_rows
 from reward_kit.pipeline.config import BadRowPolicy, DatasetConfig
 
 __all__ = ["BadRow", "DatasetError", "LoadedDataset", "Sample", "load_samples"]
@@ -203,6 +203,8 @@ def load_samples(
     skipped: list[BadRow] = []
     for row_number, row in enumerate(load_rows(config, folder, limit), start=1):
         try:
+            if isinstance(row, UnreadableRow):
+                raise RowProblem("*", row.problem)
             sample = factory.make(row, row_number)
         except RowProblem as problem:
             bad = BadRow(row_number, problem.column, problem.problem)

@@ -191,8 +191,31 @@ def test_gsm8k_final_answer():
         gsm8k_final_answer({"ground_truth": 72})
 
 
-def test_unreadable_mixed_types_are_a_clear_error(tmp_path):
+def test_a_jsonl_line_that_is_not_json_is_a_bad_row_with_its_line(tmp_path):
     path = tmp_path / "d.jsonl"
-    path.write_text('{"user_query": "q", "x": 1}\n{"user_query": "q", "x": {"a": [1]}}\nnot json\n')
-    with pytest.raises(DatasetError, match="cannot load dataset"):
+    path.write_text(
+        '{"user_query": "q", "x": 1}\n\n{"user_query": "r", "x": "two"}\nnot json\n[1]\n'
+    )
+    with pytest.raises(DatasetError, match=r"row 3, column '\*': .*d\.jsonl, line 4: not JSON"):
         load_samples(_config(path))
+    loaded = load_samples(_config(path, on_bad_row=BadRowPolicy.skip))
+    assert [sample.extra["x"] for sample in loaded.samples] == [1, "two"]
+    assert "line 5: not a JSON object" in str(loaded.skipped[1])
+
+
+def test_jsonl_data_files_by_split_and_glob(tmp_path):
+    write_jsonl(tmp_path / "train-1.jsonl", [{"user_query": "a"}])
+    write_jsonl(tmp_path / "train-2.jsonl", [{"user_query": "b"}])
+    write_jsonl(tmp_path / "test.jsonl", [{"user_query": "c"}])
+    files = {"train": str(tmp_path / "train-*.jsonl"), "test": str(tmp_path / "test.jsonl")}
+    config = DatasetConfig(path_or_name="local", data_files=files, split="train")
+    assert [s.messages[0]["content"] for s in load_samples(config).samples] == ["a", "b"]
+    with pytest.raises(DatasetError, match="no split 'dev'"):
+        load_samples(DatasetConfig(path_or_name="local", data_files=files, split="dev"))
+
+
+def test_a_file_the_datasets_library_cannot_read_is_a_clear_error(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text('{"user_query": "q"')
+    with pytest.raises(DatasetError, match=r"cannot load dataset .*\(json\)"):
+        load_samples(DatasetConfig(source_type=SourceType.json, path_or_name=str(path)))
