@@ -24,33 +24,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_llm_client import start_stub
 from reward_kit.llm import ChatClient
 from reward_kit.pipeline import run_pipeline
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def start_stub(latency: float) -> tuple[subprocess.Popen[str], str]:
-    """Start the stand-in server process; returns it and its base URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests._servers.openai_stub", "--latency", str(latency)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line.startswith("READY "):
-        process.kill()
-        raise RuntimeError(f"stub server did not start: {line!r}")
-    return process, f"http://127.0.0.1:{line.split()[1]}/v1"
 
 
 def write_dataset(path: Path, count: int) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reward_kit.models import EvaluateResult
 from reward_kit.pipeline._progress import RunProgress
 from reward_kit.pipeline._rewards import RewardSet
 from reward_kit.pipeline.config import RunConfig, validate_config
@@ -135,25 +136,20 @@ class _Run:
     async def _process(self, sample: Sample, variant: int, rewards: RewardSet) -> dict[str, Any]:
         messages = sample.messages
         generation: dict[str, Any] | None = None
+        result: EvaluateResult | None = None
         if self.generator is not None:
             generated = await self.generator.generate(sample.messages, sample.tools, variant)
             generation = generated.info
             if generated.message is None:
                 self._count_generation_failure(str(generation["error"]))
-                return result_row(
-                    sample_id=sample.id,
-                    variant=variant,
-                    messages=messages,
-                    ground_truth=sample.ground_truth,
-                    result=None,
-                    generation=generation,
-                )
-            self.generated_ok += 1
-            messages = [*messages, generated.message]
-        scored: dict[str, Any] = {"messages": messages, "ground_truth": sample.ground_truth}
-        if sample.tools is not None:
-            scored["tools"] = sample.tools
-        result = await rewards.score({**sample.extra, **scored})
+            else:
+                self.generated_ok += 1
+                messages = [*messages, generated.message]
+        if generation is None or generation["error"] is None:
+            scored: dict[str, Any] = {"messages": messages, "ground_truth": sample.ground_truth}
+            if sample.tools is not None:
+                scored["tools"] = sample.tools
+            result = await rewards.score({**sample.extra, **scored})
         return result_row(
             sample_id=sample.id,
             variant=variant,

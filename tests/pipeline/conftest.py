@@ -63,12 +63,7 @@ def make_config(tmp_path: Path, openai_stub: OpenAIStub) -> Callable[..., dict[s
             "evaluation_params": {"workers": 0},
             "output": {"progress": "none"},
         }
-        for name, value in sections.items():
-            if isinstance(value, dict) and isinstance(config.get(name), dict):
-                config[name] = _merge(config[name], value)
-            else:
-                config[name] = value
-        return config
+        return _merge(config, sections)
 
     return make
 
