@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from reward_kit.pipeline.results import (
 from reward_kit.pipeline.summary import summarize
 
 __all__ = ["RunResult", "arun_pipeline", "run_pipeline"]
+
+logger = logging.getLogger(__name__)
 
 _SCORING_CONCURRENCY = 64
 """Samples scored at once without generation (the worker pool bounds the real parallelism)."""
@@ -69,7 +72,9 @@ class _Run:
         started = time.perf_counter()
         config = self.config
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        _write_resolved_config(config, self.run_dir / "config.yaml")
+        _write_resolved_config(
+            config, self.run_dir / "config.yaml", resuming=self.results_path.exists()
+        )
         rewards = RewardSet(config, self.base_dir)
         dataset = load_samples(
             config.dataset,
@@ -206,10 +211,45 @@ def _reward_names(config: RunConfig) -> list[str]:
     return [config.reward.function_path or ""]
 
 
-def _write_resolved_config(config: RunConfig, path: Path) -> None:
+_RESULT_SHAPING_KEYS = ("dataset", "system_prompt", "generation", "reward", "rewards")
+_NOT_RESULT_SHAPING = frozenset({"generation.api_params", "generation.cache"})
+
+
+def _changed_keys(old: Any, new: Any, prefix: str = "") -> list[str]:
+    """Dotted keys whose values differ between two plain configs."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = sorted(set(old) | set(new))
+        return [
+            changed
+            for key in keys
+            if f"{prefix}{key}" not in _NOT_RESULT_SHAPING
+            for changed in _changed_keys(old.get(key), new.get(key), f"{prefix}{key}.")
+        ]
+    return [] if old == new else [prefix.rstrip(".")]
+
+
+def _write_resolved_config(config: RunConfig, path: Path, resuming: bool) -> None:
+    """Write the config; when resuming, warn about changes that make rows incomparable."""
     from omegaconf import OmegaConf
 
-    path.write_text(OmegaConf.to_yaml(OmegaConf.structured(config)), encoding="utf-8")
+    text = OmegaConf.to_yaml(OmegaConf.structured(config))
+    if resuming and path.exists():
+        old = OmegaConf.to_container(OmegaConf.load(path))
+        new = OmegaConf.to_container(OmegaConf.create(text))
+        assert isinstance(old, dict) and isinstance(new, dict)
+        changed = [
+            key
+            for section in _RESULT_SHAPING_KEYS
+            for key in _changed_keys({section: old.get(section)}, {section: new.get(section)})
+        ]
+        if changed:
+            logger.warning(
+                "resuming %s with a config that differs in %s: earlier rows were made with the "
+                "old values",
+                path.parent,
+                ", ".join(changed),
+            )
+    path.write_text(text, encoding="utf-8")
 
 
 def _write_preview_pairs(rows: list[dict[str, Any]], path: Path) -> None:

@@ -314,3 +314,18 @@ def test_limit_samples_caps_the_dataset(make_config, openai_stub, tmp_path: Path
     result = run_pipeline(config, tmp_path / "run")
 
     assert result.summary["rows"] == 3 and len(openai_stub.chat_requests) == 3
+
+
+def test_resuming_with_a_different_model_warns(make_config, openai_stub, tmp_path, caplog):
+    openai_stub.responder = solve
+    run_pipeline(make_config(sum_problems(2)), tmp_path / "run")
+    changed = make_config(
+        sum_problems(2),
+        generation={"model_name": "other-model", "api_params": {"max_concurrent_requests": 3}},
+    )
+
+    with caplog.at_level("WARNING", logger="reward_kit.pipeline.runner"):
+        run_pipeline(changed, tmp_path / "run")
+
+    assert "differs in generation.model_name:" in caplog.text
+    assert "max_concurrent_requests" not in caplog.text
