@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,20 +20,18 @@ from typing import Any
 from reward_kit.models import EvaluateResult
 from reward_kit.pipeline._progress import RunProgress
 from reward_kit.pipeline._rewards import RewardSet
+from reward_kit.pipeline._rundir import write_preview_pairs, write_resolved_config
 from reward_kit.pipeline.config import RunConfig, validate_config
 from reward_kit.pipeline.datasets import LoadedDataset, Sample, load_samples
 from reward_kit.pipeline.generation import GenerationAborted, Generator
 from reward_kit.pipeline.results import (
     ResultWriter,
-    generation_failed,
     prepare_resume,
     result_row,
 )
 from reward_kit.pipeline.summary import summarize
 
 __all__ = ["RunResult", "arun_pipeline", "run_pipeline"]
-
-logger = logging.getLogger(__name__)
 
 _SCORING_CONCURRENCY = 64
 """Samples scored at once without generation (the worker pool bounds the real parallelism)."""
@@ -72,7 +69,7 @@ class _Run:
         started = time.perf_counter()
         config = self.config
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        _write_resolved_config(
+        write_resolved_config(
             config, self.run_dir / "config.yaml", resuming=self.results_path.exists()
         )
         rewards = RewardSet(config, self.base_dir)
@@ -178,7 +175,7 @@ class _Run:
     def _finish(self, dataset: LoadedDataset, variants: int, wall_time: float) -> RunResult:
         config = self.config
         rows = self.rows
-        _write_preview_pairs(rows, self.run_dir / config.output.preview_pairs_file)
+        write_preview_pairs(rows, self.run_dir / config.output.preview_pairs_file)
         this_run: dict[str, Any] = {"rows_written": self.rows_written, "wall_time_s": wall_time}
         if self.generator is not None:
             stats = self.generator.client.stats
@@ -209,59 +206,6 @@ def _reward_names(config: RunConfig) -> list[str]:
     if config.rewards:
         return [spec.name or spec.function_path for spec in config.rewards]
     return [config.reward.function_path or ""]
-
-
-_RESULT_SHAPING_KEYS = ("dataset", "system_prompt", "generation", "reward", "rewards")
-_NOT_RESULT_SHAPING = frozenset({"generation.api_params", "generation.cache"})
-
-
-def _changed_keys(old: Any, new: Any, prefix: str = "") -> list[str]:
-    """Dotted keys whose values differ between two plain configs."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        keys = sorted(set(old) | set(new))
-        return [
-            changed
-            for key in keys
-            if f"{prefix}{key}" not in _NOT_RESULT_SHAPING
-            for changed in _changed_keys(old.get(key), new.get(key), f"{prefix}{key}.")
-        ]
-    return [] if old == new else [prefix.rstrip(".")]
-
-
-def _write_resolved_config(config: RunConfig, path: Path, resuming: bool) -> None:
-    """Write the config; when resuming, warn about changes that make rows incomparable."""
-    from omegaconf import OmegaConf
-
-    text = OmegaConf.to_yaml(OmegaConf.structured(config))
-    if resuming and path.exists():
-        old = OmegaConf.to_container(OmegaConf.load(path))
-        new = OmegaConf.to_container(OmegaConf.create(text))
-        assert isinstance(old, dict) and isinstance(new, dict)
-        changed = [
-            key
-            for section in _RESULT_SHAPING_KEYS
-            for key in _changed_keys({section: old.get(section)}, {section: new.get(section)})
-        ]
-        if changed:
-            logger.warning(
-                "resuming %s with a config that differs in %s: earlier rows were made with the "
-                "old values",
-                path.parent,
-                ", ".join(changed),
-            )
-    path.write_text(text, encoding="utf-8")
-
-
-def _write_preview_pairs(rows: list[dict[str, Any]], path: Path) -> None:
-    """Rows with a response, as ``reward-kit preview`` reads them."""
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            if not generation_failed(row):
-                pair = {"id": row["id"], "messages": row["messages"]}
-                pair["ground_truth"] = row.get("ground_truth")
-                handle.write(json.dumps(pair, ensure_ascii=False) + "\n")
-    temporary.replace(path)
 
 
 async def arun_pipeline(

@@ -324,7 +324,7 @@ def test_resuming_with_a_different_model_warns(make_config, openai_stub, tmp_pat
         generation={"model_name": "other-model", "api_params": {"max_concurrent_requests": 3}},
     )
 
-    with caplog.at_level("WARNING", logger="reward_kit.pipeline.runner"):
+    with caplog.at_level("WARNING", logger="reward_kit.pipeline._rundir"):
         run_pipeline(changed, tmp_path / "run")
 
     assert "differs in generation.model_name:" in caplog.text
