@@ -218,9 +218,9 @@ def test_math_reward_composed_inside_a_scoring_worker() -> None:
         {"messages": convo("\\boxed{1/4}"), "ground_truth": "0.75"},
         {"messages": convo(PATHOLOGICAL), "ground_truth": "3"},
     ]
-    results = score_batch(half_credit_math, samples, timeout=3)
+    results = score_batch(half_credit_math, samples, timeout=60)
     assert [r.score for r in results[:2]] == [0.5, 0.0]
-    assert_invalid(results[2], "timed out")
+    assert_invalid(results[2], "timed out")  # by the worker's own math pool, within 5 s
 
 
 @reward_function

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 import weakref
 from collections.abc import Callable
@@ -36,11 +35,6 @@ def _math_pool() -> WorkerPool:
     return pool
 
 
-def _inside_worker() -> bool:
-    # reward-kit's workers are daemonic processes, which may not start processes of their own.
-    return bool(multiprocessing.current_process().daemon)
-
-
 def describe(exc: BaseException) -> str:
     """An error message for a failed check: ours as is, anything else with its type."""
     return str(exc) if isinstance(exc, EvaluationError) else f"{type(exc).__name__}: {exc}"
@@ -51,14 +45,11 @@ async def run_check(func: Callable[..., T], *args: Any, timeout: float, **kwargs
 
     Raises:
         EvaluationTimeout: past the time limit. WorkerCrashed: the worker died. Anything `func`
-        raised is re-raised. In a daemonic process, such as a `score_batch` worker running a
-        sync reward that calls a math reward, no process can be started: `func` runs inline,
-        bounded only by that worker's own limit (compose with `await reward.acall()` instead).
+        raised is re-raised. This holds inside a `score_batch` worker too (a sync reward that
+        calls a math reward): the worker then has a math pool of its own.
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be positive, got {timeout}")
-    if _inside_worker():
-        return func(*args, **kwargs)
     pool = _math_pool()
     try:
         return await pool.arun(func, *args, timeout=timeout, **kwargs)
