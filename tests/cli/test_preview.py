@@ -94,3 +94,44 @@ def test_preview_reads_a_huggingface_dataset(tmp_path):
     assert row["ground_truth"] == "x"
     assert row["messages"][-1] == {"role": "assistant", "content": "one two three four five"}
     assert row["results"]["wc"]["score"] == 1.0
+
+
+def test_preview_scores_with_a_remote_evaluator(tmp_path):
+    from tests._servers.evaluator_stub import running_evaluator_stub
+
+    samples = write_jsonl(
+        tmp_path / "s.jsonl",
+        [
+            {
+                "messages": [
+                    {"role": "user", "content": "2+2"},
+                    {"role": "assistant", "content": "4"},
+                ],
+                "ground_truth": "4",
+            },
+            {
+                "messages": [
+                    {"role": "user", "content": "2+3"},
+                    {"role": "assistant", "content": "6"},
+                ],
+                "ground_truth": "5",
+            },
+        ],
+    )
+    with running_evaluator_stub() as stub:
+        completed = _preview(
+            "--remote-url",
+            stub.url,
+            "--samples",
+            str(samples),
+            "--output",
+            str(tmp_path / "o.jsonl"),
+            cwd=tmp_path,
+        )
+        received = list(stub.requests)
+
+    assert completed.returncode == 0, completed.stderr
+    assert [request["ground_truth"] for request in sorted(received, key=str)] == ["4", "5"]
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert [row["results"]["remote"]["score"] for row in rows] == [1.0, 0.0]
+    assert "remote saw '4'" in completed.stdout
