@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from reward_kit.pipeline.config import RunConfig
-from reward_kit.pipeline.results import generation_failed
+from reward_kit.pipeline.results import generation_failed, iter_results
 
 __all__ = ["write_preview_pairs", "write_resolved_config"]
 
@@ -55,11 +55,11 @@ def write_resolved_config(config: RunConfig, path: Path, resuming: bool) -> None
     path.write_text(text, encoding="utf-8")
 
 
-def write_preview_pairs(rows: list[dict[str, Any]], path: Path) -> None:
-    """Rows with a response, as ``reward-kit preview`` reads them."""
+def write_preview_pairs(results: Path, path: Path) -> None:
+    """The rows of ``results`` that have a response, as ``reward-kit preview`` reads them."""
     temporary = path.with_name(path.name + ".tmp")
     with temporary.open("w", encoding="utf-8") as handle:
-        for row in rows:
+        for row in iter_results(results):
             if not generation_failed(row):
                 pair = {"id": row["id"], "messages": row["messages"]}
                 pair["ground_truth"] = row.get("ground_truth")

@@ -11,12 +11,23 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from reward_kit.models import EvaluateResult
 
-__all__ = ["ResultWriter", "generation_failed", "prepare_resume", "read_results", "result_row"]
+__all__ = [
+    "ResultWriter",
+    "generation_failed",
+    "iter_results",
+    "prepare_resume",
+    "read_results",
+    "result_row",
+    "summary_fields",
+]
+
+_SUMMARY_FIELDS = ("id", "variant", "score", "is_score_valid", "metrics", "generation")
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +64,27 @@ def generation_failed(row: dict[str, Any]) -> bool:
     """True for a row whose response could not be generated."""
     generation = row.get("generation")
     return isinstance(generation, dict) and generation.get("error") is not None
+
+
+def summary_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The part of a row the summary needs (not the conversation), to keep in memory."""
+    return {key: row.get(key) for key in _SUMMARY_FIELDS}
+
+
+def iter_results(path: Path) -> Iterator[dict[str, Any]]:
+    """Stream the complete rows of a results file (partial or corrupt lines are skipped)."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.endswith("\n") or not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(row, dict) and "id" in row and "variant" in row:
+                yield row
 
 
 def read_results(path: Path) -> list[dict[str, Any]]:

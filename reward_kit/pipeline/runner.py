@@ -28,6 +28,7 @@ from reward_kit.pipeline.results import (
     ResultWriter,
     prepare_resume,
     result_row,
+    summary_fields,
 )
 from reward_kit.pipeline.summary import summarize
 
@@ -63,7 +64,8 @@ class _Run:
         self.last_generation_error = ""
         self.rows_written = 0
         self.rows: list[dict[str, Any]] = []
-        """Every row of the results file: those kept from earlier runs, then this run's."""
+        """What the summary needs of every row in the results file (earlier runs' and this
+        run's), without the conversations."""
 
     async def execute(self) -> RunResult:
         started = time.perf_counter()
@@ -81,9 +83,11 @@ class _Run:
             needs_response=not config.generation.enabled,
         )
         variants = config.generation.n if config.generation.enabled else 1
-        self.rows = prepare_resume(
-            self.results_path, redo_generation_errors=config.output.redo_generation_errors
-        )
+        redo = config.output.redo_generation_errors
+        self.rows = [
+            summary_fields(row)
+            for row in prepare_resume(self.results_path, redo_generation_errors=redo)
+        ]
         done = {(str(row["id"]), int(row["variant"])) for row in self.rows}
         jobs = [
             (sample, variant)
@@ -120,7 +124,7 @@ class _Run:
             for sample, variant in jobs:  # workers share one iterator: each job runs once
                 row = await self._process(sample, variant, rewards)
                 writer.write(row)
-                self.rows.append(row)
+                self.rows.append(summary_fields(row))
                 self.rows_written += 1
                 cached = bool((row.get("generation") or {}).get("cached"))
                 progress.advance(error=not row["is_score_valid"], cached=cached)
@@ -175,7 +179,7 @@ class _Run:
     def _finish(self, dataset: LoadedDataset, variants: int, wall_time: float) -> RunResult:
         config = self.config
         rows = self.rows
-        write_preview_pairs(rows, self.run_dir / config.output.preview_pairs_file)
+        write_preview_pairs(self.results_path, self.run_dir / config.output.preview_pairs_file)
         this_run: dict[str, Any] = {"rows_written": self.rows_written, "wall_time_s": wall_time}
         if self.generator is not None:
             stats = self.generator.client.stats

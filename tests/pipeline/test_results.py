@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 
 from reward_kit.models import EvaluateResult, MetricResult
-from reward_kit.pipeline.results import ResultWriter, prepare_resume, read_results, result_row
+from reward_kit.pipeline.results import (
+    ResultWriter,
+    iter_results,
+    prepare_resume,
+    read_results,
+    result_row,
+    summary_fields,
+)
 
 
 def _row(sample_id, variant=0, generation_error=None):
@@ -70,3 +77,29 @@ def test_result_row_shapes():
     )
     assert failed["score"] is None and failed["is_score_valid"] is False
     assert failed["error"] == "generation failed: timed out"
+
+
+def test_iter_results_streams_complete_rows_only(tmp_path):
+    path = tmp_path / "results.jsonl"
+    path.write_text(json.dumps(_row("a")) + "\nnot json\n" + json.dumps(_row("b"))[:5])
+    assert [row["id"] for row in iter_results(path)] == ["a"]
+    assert list(iter_results(tmp_path / "missing.jsonl")) == []
+
+
+def test_summary_fields_leave_the_conversation_out():
+    row = result_row(
+        sample_id="x",
+        variant=0,
+        messages=[{"role": "user", "content": "hi"}],
+        ground_truth="4",
+        result=EvaluateResult(score=1.0),
+        generation=None,
+    )
+    assert set(summary_fields(row)) == {
+        "id",
+        "variant",
+        "score",
+        "is_score_valid",
+        "metrics",
+        "generation",
+    }
