@@ -19,9 +19,7 @@ __all__ = [
     "strip_think",
 ]
 
-_THINK_BLOCK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
-_THINK_OPEN = re.compile(r"<think>", re.IGNORECASE)
-_THINK_CLOSE = re.compile(r"</think>", re.IGNORECASE)
+_THINK_TAG = re.compile(r"(</?think>)", re.IGNORECASE)
 
 
 class RewardInputError(RewardKitError, ValueError):
@@ -60,15 +58,21 @@ def strip_think(text: str) -> str:
 
     Chat templates that prefill `<think>` leave only the closing tag in the response. An
     unclosed `<think>` (reasoning cut off) drops the rest of the text: it holds no answer.
+    One pass over the tags, so thousands of unclosed tags cost linear time, not quadratic.
     """
-    text = _THINK_BLOCK.sub("", text)
-    closes = list(_THINK_CLOSE.finditer(text))
-    if closes:
-        text = text[closes[-1].end() :]
-    opening = _THINK_OPEN.search(text)
-    if opening:
-        text = text[: opening.start()]
-    return text.strip()
+    kept: list[str] = []
+    inside = False
+    for part in _THINK_TAG.split(text):
+        tag = part.lower()
+        if tag == "<think>":
+            inside = True  # a <think> inside a block belongs to that block
+        elif tag == "</think>":
+            if not inside:
+                kept = []  # a stray close ends reasoning that began before the response
+            inside = False
+        elif not inside:
+            kept.append(part)
+    return "".join(kept).strip()
 
 
 def response_text(messages: Sequence[MessageLike] | None, *, drop_thinking: bool = True) -> str:
