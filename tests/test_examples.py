@@ -76,7 +76,7 @@ def test_weighted_rewards_example_scores_as_its_readme_says(tmp_path):
     assert scores["shelf-2"] == pytest.approx(0.85, abs=0.01)
     assert scores["shelf-3"] == pytest.approx(0.8)
     assert scores["shelf-4"] == pytest.approx(0.4)
-    assert set(rows[0]["metrics"]) >= {"math_reward", "think_format", "concise"}
+    assert set(rows[0]["metrics"]) >= {"math_reward", "format_reward", "concise"}
 
 
 @pytest.mark.slow

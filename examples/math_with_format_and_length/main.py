@@ -1,26 +1,16 @@
-"""Two small rewards that the config combines with the built-in ``math_reward``.
+"""``concise``: a length reward written for this example, next to two built-in rewards.
 
-``think_format`` checks the ``<think>...</think><answer>...</answer>`` shape; ``concise`` prefers
-short responses. Neither says anything about correctness on its own: the config weighs them
-together with ``math_reward`` (see ``conf/run_math_format_length.yaml``).
+It prefers short responses and says nothing about correctness on its own: the config weighs it
+together with the built-in ``math_reward`` and ``format_reward`` (see
+``conf/run_math_format_length.yaml``).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 from reward_kit import EvaluateResult, Message, reward_function
-
-FORMAT = re.compile(r"^\s*<think>(.+?)</think>\s*<answer>(.+?)</answer>\s*$", re.DOTALL)
-
-
-@reward_function
-def think_format(messages: list[Message], **kwargs: Any) -> EvaluateResult:
-    """1.0 when the response is exactly ``<think>...</think>`` then ``<answer>...</answer>``."""
-    ok = FORMAT.match(messages[-1].text) is not None
-    return EvaluateResult(score=1.0 if ok else 0.0, reason="format ok" if ok else "wrong format")
 
 
 @reward_function
