@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import ctypes
 import multiprocessing
 import os
 import pickle
 import queue
+import select
 import signal
 import threading
+import time
 import traceback
 import weakref
 from collections.abc import Callable
@@ -32,25 +33,43 @@ from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
 __all__ = ["WorkerPool", "shared_pool"]
 
 T = TypeVar("T")
-_PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this worker when its parent dies, even mid-call.
+def _owner_is_alive(owner_pid: int) -> bool:
+    try:
+        os.kill(owner_pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
-    The parent is the forkserver process, which exits as soon as the pool's process does.
+
+def _watch_owner(owner_pid: int) -> None:
+    """Exit this worker at once when the process that owns its pool is gone, even mid-call.
+
+    A worker's parent is the forkserver, not the owner, and the forkserver outlives the owner
+    for as long as any of its children do, so the parent-death signal cannot be used: the
+    worker watches the owner itself (a pidfd where the kernel has them, else polling).
     """
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass  # not Linux: an idle worker still exits when the pipe to its parent closes
+        owner = os.pidfd_open(owner_pid)
+    except (AttributeError, OSError):
+        while _owner_is_alive(owner_pid):
+            time.sleep(0.5)
+    else:
+        select.select([owner], [], [])
+    os._exit(1)
 
 
-def _worker_main(connection: Connection, initializer: Callable[[], object] | None) -> None:
+def _worker_main(
+    connection: Connection, initializer: Callable[[], object] | None, owner_pid: int
+) -> None:
     """Run calls received on ``connection`` until it closes; reply with results or errors."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _die_with_parent()
+    threading.Thread(
+        target=_watch_owner, args=(owner_pid,), name="reward-kit-owner-watch", daemon=True
+    ).start()
     if initializer is not None:
         initializer()
     while True:
@@ -97,10 +116,10 @@ class _Worker:
         parent_end, child_end = context.Pipe()
         self.connection = parent_end
         # Not a daemon, so that a reward running in a worker may use a pool of its own; the
-        # worker dies with its parent instead (death signal, and EOF on its pipe).
+        # worker watches this process instead and exits when it is gone.
         self.process = context.Process(  # type: ignore[attr-defined]
             target=_worker_main,
-            args=(child_end, initializer),
+            args=(child_end, initializer, os.getpid()),
             name=name,
             daemon=False,
         )

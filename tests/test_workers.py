@@ -173,26 +173,39 @@ def test_the_initializer_runs_once_per_worker_outside_the_time_limit() -> None:
         assert pool.run(initialized_marks, timeout=30) == ["yes"]
 
 
-def test_workers_do_not_outlive_their_parent(tmp_path: Path) -> None:
-    script = tmp_path / "parent.py"
+def start_nested_spinner() -> list[int]:
+    """In a worker: start a nested pool whose worker spins forever; return both pids."""
+    nested = shared_pool("test-nested-spin", 1)
+    nested_pid = nested.run(os.getpid)
+    nested.submit(spin_forever)
+    return [os.getpid(), nested_pid]
+
+
+def test_workers_and_nested_workers_do_not_outlive_the_pool_owner(tmp_path: Path) -> None:
+    script = tmp_path / "owner.py"
     script.write_text(
-        "import os, sys\n"
+        "import os\n"
         "from reward_kit._workers import WorkerPool\n"
+        "from tests.test_workers import spin_forever, start_nested_spinner\n"
         "if __name__ == '__main__':\n"
-        "    pool = WorkerPool(1)\n"
-        "    print(pool.run(os.getpid), flush=True)\n"
-        "    pool.submit(time_sleep := __import__('time').sleep, 3600)\n"
+        "    pool = WorkerPool(2)\n"
+        "    pids = pool.run(start_nested_spinner, timeout=60)\n"
+        "    pids.append(pool.run(os.getpid))\n"
+        "    pool.submit(spin_forever)\n"
+        "    pool.submit(spin_forever)\n"
+        "    print(*set(pids), flush=True)\n"
         "    os._exit(0)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     completed = subprocess.run(
-        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
     )
-    worker = int(completed.stdout.strip())
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _alive(worker):
+    workers = [int(pid) for pid in completed.stdout.split()]
+    assert len(workers) >= 2, completed.stderr
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
         time.sleep(0.1)
-    assert not _alive(worker)
+    assert not [pid for pid in workers if _alive(pid)]
 
 
 def _alive(pid: int) -> bool:
