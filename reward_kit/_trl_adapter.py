@@ -1,56 +1,101 @@
 """Calling a reward-kit reward with TRL's reward-function convention.
 
 TRL's ``GRPOTrainer`` calls each reward as
-``fn(prompts=[...], completions=[...], completion_ids=[...], **columns, trainer_state=...)``
-where ``columns`` are the dataset's other columns as per-sample lists, and expects one float
-(or ``None``: "no reward for this sample") per completion. The adapter builds each sample's full
-conversation, scores the batch through :mod:`reward_kit.scoring`, and never turns a failed
-evaluation into a silent 0.
+``fn(prompts=[...], completions=[...], completion_ids=[...], **columns, trainer_state=...,
+log_extra=..., log_metric=...)`` where ``columns`` are the dataset's other columns as per-sample
+lists, and expects one float (or ``None``: "no reward for this sample") per completion. The
+adapter builds each sample's full conversation, scores the batch in parallel through
+:class:`reward_kit.scoring.Scorer`, and never turns a failed evaluation into a silent 0.
+
+The public face is :mod:`reward_kit.integrations.trl`; this module lives in the core so that
+``RewardFunction.get_trl_adapter()`` needs nothing above the core.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from reward_kit._async_bridge import run_sync
 from reward_kit.models import EvaluateResult
-from reward_kit.scoring import score_batch
+from reward_kit.reward_function import RewardFunction
+from reward_kit.scoring import Scorer
 
 logger = logging.getLogger("reward_kit.trl")
 
 TRL_EXTRA_KWARGS = frozenset(
-    {"prompts", "completions", "completion_ids", "trainer_state", "log_extra", "log_metric"}
+    {
+        "prompts",
+        "completions",
+        "completion_ids",
+        "trainer_state",
+        "log_extra",
+        "log_metric",
+        "environments",
+    }
 )
 """Keyword arguments TRL adds itself; they are not dataset columns."""
 
+_PASSED_IF_NAMED = frozenset({"trainer_state"})
+"""TRL extras given to a reward only when its signature names them (they must pickle)."""
 
-def _conversation(prompt: Any, completion: Any) -> list[dict[str, Any]]:
+_MAX_REMEMBERED_ERRORS = 100
+
+
+def _conversation(prompt: Any, completion: Any, index: int) -> list[Any]:
     """The full conversation of one sample, in either of TRL's dataset formats."""
     if isinstance(prompt, str) and isinstance(completion, str):
         return [{"role": "user", "content": prompt}, {"role": "assistant", "content": completion}]
     if isinstance(prompt, list) and isinstance(completion, list):
         return [*prompt, *completion]
     raise ValueError(
-        "prompts and completions must both be strings (standard format) or both lists of "
-        f"message dicts (conversational format); got {type(prompt).__name__} and "
+        f"sample {index}: prompts and completions must both be strings (standard format) or both "
+        f"lists of message dicts (conversational format); got {type(prompt).__name__} and "
         f"{type(completion).__name__}"
     )
+
+
+def _parameters(reward_fn: Callable[..., Any]) -> tuple[frozenset[str], bool]:
+    """The keyword names ``reward_fn`` declares, and whether it also takes ``**kwargs``."""
+    target = reward_fn
+    if isinstance(reward_fn, RewardFunction) and reward_fn.func is not None:
+        target = reward_fn.func
+    try:
+        parameters = inspect.signature(target).parameters.values()
+    except (TypeError, ValueError):  # builtins and some C callables have no signature
+        return frozenset(), True
+    names = frozenset(p.name for p in parameters if p.kind is not p.VAR_KEYWORD)
+    return names, any(p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def _reward_name(reward_fn: Callable[..., Any]) -> str:
+    info = getattr(reward_fn, "__reward_kit__", None)
+    if info is not None:
+        return str(info.name)
+    return str(getattr(reward_fn, "__name__", type(reward_fn).__name__))
 
 
 class TRLRewardAdapter:
     """A reward-kit reward wrapped as a TRL reward function (picklable, with ``__name__``).
 
     Args:
-        reward_fn: The reward (a ``@reward_function``, a ``RewardFunction`` or a callable).
+        reward_fn: The reward (a ``@reward_function``, a ``RewardFunction`` or a callable
+            taking ``messages``, ``ground_truth`` and keyword arguments; sync or async).
         ground_truth_column: Dataset column passed as ``ground_truth``.
         column_map: ``{reward keyword: dataset column}`` for columns passed under another name.
-        static_kwargs: Keyword arguments passed to every call.
+        static_kwargs: Keyword arguments passed to every call (a dataset column of the same
+            name wins).
+        weight: Factor applied to every valid score (default 1). Prefer TRL's
+            ``reward_weights`` (see ``combine``) so that TRL logs the unscaled rewards.
+        name: Name TRL logs the reward under (default: the reward's name).
         invalid_as: Score given to samples that could not be evaluated; ``None`` (default)
             returns ``None`` for them, which TRL ignores for that sample.
-        workers: Worker processes for scoring (default: all CPUs).
-        timeout: Seconds each sample may take.
-        name: Name TRL logs the reward under (default: the reward's name).
+        workers: Worker processes for sync rewards (default: all CPUs; 0: threads of this
+            process, for rewards that cannot be pickled).
+        timeout: Seconds each sample may take; past it the sample is invalid.
     """
 
     def __init__(
@@ -60,67 +105,140 @@ class TRLRewardAdapter:
         ground_truth_column: str = "ground_truth",
         column_map: Mapping[str, str] | None = None,
         static_kwargs: Mapping[str, Any] | None = None,
+        weight: float | None = None,
+        name: str | None = None,
         invalid_as: float | None = None,
         workers: int | None = None,
         timeout: float | None = None,
-        name: str | None = None,
     ) -> None:
+        for label, number in (("weight", weight), ("invalid_as", invalid_as)):
+            if number is not None and (isinstance(number, bool) or not math.isfinite(number)):
+                raise ValueError(f"{label} must be a finite number, got {number!r}")
         self.reward_fn = reward_fn
         self.ground_truth_column = ground_truth_column
         self.column_map = dict(column_map or {})
         self.static_kwargs = dict(static_kwargs or {})
+        self.weight = weight
         self.invalid_as = invalid_as
         self.workers = workers
         self.timeout = timeout
-        info = getattr(reward_fn, "__reward_kit__", None)
-        self.__name__ = name or (info.name if info else getattr(reward_fn, "__name__", "reward"))
+        self.__name__ = name or _reward_name(reward_fn)
+        self._seen_errors: set[str] = set()
+        self._scorer: Scorer | None = None
+        self._get_scorer()  # fail now, not mid-training, if the reward cannot be scored
 
-    def _samples(
-        self, prompts: list[Any], completions: list[Any], columns: dict[str, Any]
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_scorer"] = None  # holds a process pool; rebuilt on first use after unpickling
+        return state
+
+    def _get_scorer(self) -> Scorer:
+        if self._scorer is None:
+            self._scorer = Scorer(self.reward_fn, workers=self.workers, timeout=self.timeout)
+        return self._scorer
+
+    def samples(
+        self, prompts: list[Any], completions: list[Any], columns: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
+        """The reward-kit samples (``messages``, ``ground_truth``, keyword arguments) of a batch.
+
+        Args:
+            prompts: TRL's ``prompts``.
+            completions: TRL's ``completions``.
+            columns: Every other keyword argument TRL passed (dataset columns and TRL's extras).
+        """
         count = len(completions)
+        if len(prompts) != count:
+            raise ValueError(f"{self.__name__}: got {len(prompts)} prompts for {count} completions")
+        named, takes_kwargs = _parameters(self.reward_fn)
         per_sample = {
             key: value
             for key, value in columns.items()
             if key not in TRL_EXTRA_KWARGS and isinstance(value, list) and len(value) == count
         }
-        renamed = {keyword: per_sample[column] for keyword, column in self.column_map.items()}
-        mapped_columns = set(self.column_map.values()) | {self.ground_truth_column}
-        passthrough = {k: v for k, v in per_sample.items() if k not in mapped_columns}
+        wanted = dict(self.column_map)
+        if self.ground_truth_column != "ground_truth":  # asked for by name: must be there
+            wanted["ground_truth"] = self.ground_truth_column
+        for keyword, column in wanted.items():
+            if column not in per_sample:
+                raise ValueError(
+                    f"{self.__name__}: {keyword!r} should come from dataset column {column!r}, "
+                    f"which TRL did not pass (columns: {sorted(per_sample)})"
+                )
+        mapped = {*self.column_map.values(), self.ground_truth_column}
+        per_keyword = {k: v for k, v in per_sample.items() if k not in mapped}
+        per_keyword.update({kw: per_sample[column] for kw, column in self.column_map.items()})
+        if self.ground_truth_column in per_sample:
+            per_keyword["ground_truth"] = per_sample[self.ground_truth_column]
+        constant = {**self.static_kwargs}
+        constant.update({k: columns[k] for k in _PASSED_IF_NAMED & named if k in columns})
+        if not takes_kwargs:  # a plain callable: pass only what it declares
+            per_keyword = {k: v for k, v in per_keyword.items() if k in named}
+            constant = {k: v for k, v in constant.items() if k in named}
         samples = []
         for index in range(count):
-            sample: dict[str, Any] = {**self.static_kwargs}
-            sample.update({key: values[index] for key, values in passthrough.items()})
-            sample.update({key: values[index] for key, values in renamed.items()})
-            if self.ground_truth_column in per_sample:
-                sample["ground_truth"] = per_sample[self.ground_truth_column][index]
-            sample["messages"] = _conversation(prompts[index], completions[index])
+            sample = {**constant, **{key: values[index] for key, values in per_keyword.items()}}
+            sample["messages"] = _conversation(prompts[index], completions[index], index)
             samples.append(sample)
         return samples
 
     def _value(self, result: EvaluateResult) -> float | None:
-        if result.is_score_valid:
-            return result.score
-        return self.invalid_as
+        if not result.is_score_valid:
+            return self.invalid_as
+        return result.score if self.weight is None else result.score * self.weight
+
+    def _report(self, results: list[EvaluateResult], columns: Mapping[str, Any]) -> None:
+        """Log failures (each distinct reason once) and, through TRL, per-batch metrics."""
+        errors = [None if r.is_score_valid else (r.error or r.reason or "invalid") for r in results]
+        given = "None" if self.invalid_as is None else self.invalid_as
+        for error in errors:
+            if error is None or error in self._seen_errors:
+                continue
+            if len(self._seen_errors) >= _MAX_REMEMBERED_ERRORS:
+                logger.debug("%s: a sample could not be evaluated: %s", self.__name__, error)
+                continue
+            self._seen_errors.add(error)
+            logger.warning(
+                "%s: a sample could not be evaluated and gets %s: %s%s",
+                self.__name__,
+                given,
+                error,
+                ""
+                if len(self._seen_errors) < _MAX_REMEMBERED_ERRORS
+                else f" (after {_MAX_REMEMBERED_ERRORS} distinct reasons, new ones go to DEBUG; "
+                "the invalid_fraction metric still counts every failure)",
+            )
+        log_metric = columns.get("log_metric")
+        if callable(log_metric) and results:
+            failed = sum(error is not None for error in errors)
+            log_metric(f"reward_kit/{self.__name__}/invalid_fraction", failed / len(results))
+            for metric, value in _metric_means(results).items():
+                log_metric(f"reward_kit/{self.__name__}/{metric}", value)
+        log_extra = columns.get("log_extra")
+        if callable(log_extra):
+            log_extra(f"{self.__name__}_error", errors)
 
     def __call__(
         self, prompts: list[Any], completions: list[Any], **kwargs: Any
     ) -> list[float | None]:
-        """Score a batch of completions the way TRL calls reward functions."""
-        if len(prompts) != len(completions):
-            raise ValueError(
-                f"{self.__name__}: got {len(prompts)} prompts for {len(completions)} completions"
-            )
-        samples = self._samples(prompts, completions, kwargs)
-        results = score_batch(self.reward_fn, samples, workers=self.workers, timeout=self.timeout)
-        failures = [result for result in results if not result.is_score_valid]
-        if failures:
-            logger.warning(
-                "%s: %d of %d samples could not be evaluated (%s); they get %s",
-                self.__name__,
-                len(failures),
-                len(results),
-                failures[0].error,
-                "None" if self.invalid_as is None else self.invalid_as,
-            )
+        """Score a batch of completions the way TRL calls reward functions.
+
+        Returns:
+            One value per completion: the (weighted) score, or ``invalid_as`` (default ``None``)
+            for a completion that could not be evaluated.
+        """
+        samples = self.samples(prompts, completions, kwargs)
+        results = run_sync(self._get_scorer().score_many(samples))
+        self._report(results, kwargs)
         return [self._value(result) for result in results]
+
+
+def _metric_means(results: list[EvaluateResult]) -> dict[str, float]:
+    """Mean score of each sub-metric over the valid results that report it."""
+    totals: dict[str, list[float]] = {}
+    for result in results:
+        if result.is_score_valid:
+            for metric, value in result.metrics.items():
+                if value.is_score_valid:
+                    totals.setdefault(metric, []).append(value.score)
+    return {metric: sum(scores) / len(scores) for metric, scores in totals.items()}

@@ -16,9 +16,12 @@ import multiprocessing
 import os
 import pickle
 import queue
+import select
 import signal
 import threading
+import time
 import traceback
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -32,9 +35,43 @@ __all__ = ["WorkerPool", "shared_pool"]
 T = TypeVar("T")
 
 
-def _worker_main(connection: Connection) -> None:
+def _owner_is_alive(owner_pid: int) -> bool:
+    try:
+        os.kill(owner_pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch_owner(owner_pid: int) -> None:
+    """Exit this worker at once when the process that owns its pool is gone, even mid-call.
+
+    A worker's parent is the forkserver, not the owner, and the forkserver outlives the owner
+    for as long as any of its children do, so the parent-death signal cannot be used: the
+    worker watches the owner itself (a pidfd where the kernel has them, else polling).
+    """
+    try:
+        owner = os.pidfd_open(owner_pid)
+    except (AttributeError, OSError):
+        while _owner_is_alive(owner_pid):
+            time.sleep(0.5)
+    else:
+        select.select([owner], [], [])
+    os._exit(1)
+
+
+def _worker_main(
+    connection: Connection, initializer: Callable[[], object] | None, owner_pid: int
+) -> None:
     """Run calls received on ``connection`` until it closes; reply with results or errors."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    threading.Thread(
+        target=_watch_owner, args=(owner_pid,), name="reward-kit-owner-watch", daemon=True
+    ).start()
+    if initializer is not None:
+        initializer()
     while True:
         try:
             payload = connection.recv_bytes()
@@ -70,11 +107,21 @@ class _Task:
 class _Worker:
     """One worker process and the pipe to it, driven by one dispatcher thread."""
 
-    def __init__(self, context: multiprocessing.context.BaseContext, name: str) -> None:
+    def __init__(
+        self,
+        context: multiprocessing.context.BaseContext,
+        name: str,
+        initializer: Callable[[], object] | None,
+    ) -> None:
         parent_end, child_end = context.Pipe()
         self.connection = parent_end
+        # Not a daemon, so that a reward running in a worker may use a pool of its own; the
+        # worker watches this process instead and exits when it is gone.
         self.process = context.Process(  # type: ignore[attr-defined]
-            target=_worker_main, args=(child_end,), name=name, daemon=True
+            target=_worker_main,
+            args=(child_end, initializer, os.getpid()),
+            name=name,
+            daemon=False,
         )
         self.process.start()
         child_end.close()
@@ -118,9 +165,17 @@ class WorkerPool:
     Args:
         workers: Number of worker processes (default: the number of CPUs).
         name: Prefix of the worker process names, shown by ``ps``.
+        initializer: Picklable function each worker runs once when it starts, outside any time
+            limit (to import heavy modules before the first timed call, for example).
     """
 
-    def __init__(self, workers: int | None = None, *, name: str = "reward-kit-worker") -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        name: str = "reward-kit-worker",
+        initializer: Callable[[], object] | None = None,
+    ) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.size = workers or os.cpu_count() or 1
@@ -130,6 +185,9 @@ class WorkerPool:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._initializer = initializer
+        self._workers: dict[int, _Worker] = {}
+        _all_pools.add(self)
 
     def _ensure_started(self) -> None:
         with self._lock:
@@ -153,7 +211,8 @@ class WorkerPool:
                 continue
             try:
                 if worker is None or not worker.process.is_alive():
-                    worker = _Worker(self._context, f"{self.name}-{index}")
+                    worker = _Worker(self._context, f"{self.name}-{index}", self._initializer)
+                    self._workers[index] = worker
                 kind, value = worker.call(task)
             except (EvaluationTimeout, WorkerCrashed) as exc:
                 worker = None
@@ -192,8 +251,17 @@ class WorkerPool:
         """Run ``func(*args, **kwargs)`` in a worker without blocking the event loop."""
         return await asyncio.wrap_future(self.submit(func, *args, timeout=timeout, **kwargs))
 
-    def shutdown(self) -> None:
-        """Stop the dispatchers and their workers; queued calls still run first."""
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop the dispatchers and their workers.
+
+        Args:
+            wait: True lets queued calls run first. False cancels queued calls and kills the
+                workers at once (what happens at interpreter exit).
+        """
+        if not wait:
+            self._cancel_queued()
+            for worker in list(self._workers.values()):
+                worker.kill()
         with self._lock:
             if self._closed:
                 return
@@ -204,6 +272,15 @@ class WorkerPool:
         for thread in threads:
             thread.join(timeout=10)
 
+    def _cancel_queued(self) -> None:
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                return
+            if task is not None:
+                task.future.cancel()
+
     def __enter__(self) -> WorkerPool:
         return self
 
@@ -213,35 +290,44 @@ class WorkerPool:
 
 _shared_lock = threading.Lock()
 _shared: dict[tuple[str, int | None], WorkerPool] = {}
+_all_pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
 
 
-def shared_pool(name: str = "default", workers: int | None = None) -> WorkerPool:
+def shared_pool(
+    name: str = "default",
+    workers: int | None = None,
+    initializer: Callable[[], object] | None = None,
+) -> WorkerPool:
     """A process-wide pool, started on first use and reused by every later call.
 
     Args:
         name: Pools with different names never share workers (the math verifier's pool is not
             blocked by a slow code reward's, for example).
         workers: Number of workers (default: the number of CPUs).
+        initializer: Run once by each worker as it starts (see :class:`WorkerPool`); only the
+            first call that creates the pool sets it.
     """
     with _shared_lock:
         key = (name, workers)
         pool = _shared.get(key)
         if pool is None:
-            pool = _shared[key] = WorkerPool(workers, name=f"reward-kit-{name}")
+            pool = WorkerPool(workers, name=f"reward-kit-{name}", initializer=initializer)
+            _shared[key] = pool
         return pool
 
 
-def _shutdown_shared_pools() -> None:
+def _shutdown_all_pools() -> None:
+    """Stop every pool at exit, before multiprocessing waits for its non-daemon children."""
     with _shared_lock:
-        pools = list(_shared.values())
         _shared.clear()
-    for pool in pools:
-        pool.shutdown()
+    for pool in list(_all_pools):
+        pool.shutdown(wait=False)
 
 
 def _forget_pools_after_fork() -> None:
     _shared.clear()  # the dispatcher threads did not survive the fork
+    _all_pools.clear()
 
 
-atexit.register(_shutdown_shared_pools)
+atexit.register(_shutdown_all_pools)
 os.register_at_fork(after_in_child=_forget_pools_after_fork)

@@ -91,6 +91,8 @@ class Scorer:
         timeout: Seconds one sample may take; past it the sample is invalid (and its worker
             process killed).
         max_concurrency: How many async or remote evaluations run at once.
+        pool: A worker pool of the caller's to run sync rewards in, instead of the shared
+            one (a server gives code with its own dependencies a pool of its own).
     """
 
     def __init__(
@@ -100,6 +102,7 @@ class Scorer:
         workers: int | None = None,
         timeout: float | None = None,
         max_concurrency: int = 64,
+        pool: WorkerPool | None = None,
     ) -> None:
         if not callable(reward_fn):
             raise TypeError(f"reward_fn must be callable, got {type(reward_fn).__name__}")
@@ -111,9 +114,9 @@ class Scorer:
         self.is_batch = _is_batch(reward_fn)
         self._semaphore_size = max_concurrency
         self._pool: WorkerPool | None = None
-        if not self.is_async and workers != 0:
+        if not self.is_async and (workers != 0 or pool is not None):
             _check_picklable(reward_fn)
-            self._pool = shared_pool("scoring", workers)
+            self._pool = pool or shared_pool("scoring", workers)
 
     async def _run_sync(self, func: Callable[..., Any], *args: Any) -> Any:
         if self._pool is not None:

@@ -13,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
+REQUIRES = re.compile(r"<!-- docs-test requires: (.*?) -->")
+"""A page whose examples need an optional extra names its modules: skipped without them."""
 
 
 def _script(page: Path) -> str:
@@ -25,6 +27,9 @@ def _script(page: Path) -> str:
     ids=lambda page: str(page.relative_to(ROOT)),
 )
 def test_python_examples_in_the_docs_run(page: Path, tmp_path: Path) -> None:
+    for modules in REQUIRES.findall(page.read_text()):
+        for module in modules.split(","):
+            pytest.importorskip(module.strip())
     script = tmp_path / f"{page.stem.replace('-', '_')}_example.py"
     script.write_text(_script(page))
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -33,6 +33,7 @@ PUBLIC_NAMES = {
     "reward_kit.typed_interface": ["reward_function"],
     "reward_kit.reward_function": ["RewardFunction"],
     "reward_kit.scoring": ["score_batch", "ascore_batch", "Scorer"],
+    "reward_kit.integrations.trl": ["create_trl_adapter", "combine"],
 }
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -142,3 +145,87 @@ def test_shared_pools_are_reused_by_name() -> None:
     assert shared_pool("test-shared", 1) is shared_pool("test-shared", 1)
     assert shared_pool("test-shared", 1) is not shared_pool("test-other", 1)
     assert shared_pool("test-shared", 1).run(square, 9) == 81
+
+
+def nested_pool_square(x: int) -> int:
+    """Runs inside a worker and uses a pool of its own there."""
+    return shared_pool("test-nested", 1).run(square, x, timeout=30)
+
+
+_initialized: list[str] = []
+
+
+def mark_initialized() -> None:
+    _initialized.append("yes")
+
+
+def initialized_marks() -> list[str]:
+    return list(_initialized)
+
+
+def test_a_call_in_a_worker_may_use_a_pool_of_its_own(pool: WorkerPool) -> None:
+    assert pool.run(nested_pool_square, 12, timeout=60) == 144
+
+
+def test_the_initializer_runs_once_per_worker_outside_the_time_limit() -> None:
+    with WorkerPool(1, initializer=mark_initialized) as pool:
+        assert pool.run(initialized_marks, timeout=30) == ["yes"]
+        assert pool.run(initialized_marks, timeout=30) == ["yes"]
+
+
+def start_nested_spinner() -> list[int]:
+    """In a worker: start a nested pool whose worker spins forever; return both pids."""
+    nested = shared_pool("test-nested-spin", 1)
+    nested_pid = nested.run(os.getpid)
+    nested.submit(spin_forever)
+    return [os.getpid(), nested_pid]
+
+
+def test_workers_and_nested_workers_do_not_outlive_the_pool_owner(tmp_path: Path) -> None:
+    script = tmp_path / "owner.py"
+    script.write_text(
+        "import os\n"
+        "from reward_kit._workers import WorkerPool\n"
+        "from tests.test_workers import spin_forever, start_nested_spinner\n"
+        "if __name__ == '__main__':\n"
+        "    pool = WorkerPool(2)\n"
+        "    pids = pool.run(start_nested_spinner, timeout=60)\n"
+        "    pids.append(pool.run(os.getpid))\n"
+        "    pool.submit(spin_forever)\n"
+        "    pool.submit(spin_forever)\n"
+        "    print(*set(pids), flush=True)\n"
+        "    os._exit(0)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    completed = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
+    )
+    workers = [int(pid) for pid in completed.stdout.split()]
+    assert len(workers) >= 2, completed.stderr
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_exiting_normally_does_not_wait_for_a_busy_worker(tmp_path: Path) -> None:
+    script = tmp_path / "busy.py"
+    script.write_text(
+        "import time\n"
+        "from reward_kit._workers import shared_pool\n"
+        "if __name__ == '__main__':\n"
+        "    shared_pool('busy', 1).submit(time.sleep, 3600)\n"
+        "    time.sleep(1)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    started = time.monotonic()
+    subprocess.run([sys.executable, str(script)], env=env, timeout=60, check=True)
+    assert time.monotonic() - started < 30

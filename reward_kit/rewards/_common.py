@@ -1,4 +1,4 @@
-"""Helpers shared by the built-in rewards: the response text, reasoning removal, ground truth."""
+"""Helpers every built-in reward needs: the response to judge and the plain ground truth."""
 
 from __future__ import annotations
 
@@ -6,48 +6,122 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from reward_kit._types import MessageLike
+from reward_kit.errors import RewardKitError
 from reward_kit.models import Message, message_text
 
-_THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
+__all__ = [
+    "RewardInputError",
+    "ground_truth_value",
+    "last_assistant_message",
+    "prompt_text",
+    "response_text",
+    "strip_think",
+]
+
+_THINK_TAG = re.compile(r"(</?think>)", re.IGNORECASE)
 
 
-def last_assistant_text(messages: Sequence[Message | dict[str, Any]]) -> str:
-    """The text of the response being judged: the last message, which must be the assistant's.
+class RewardInputError(RewardKitError, ValueError):
+    """The conversation or ground truth cannot be scored (no response, no reference...).
+
+    Rewards turn it into ``EvaluateResult.invalid(str(error))``: bad input is not a score of 0.
+    """
+
+
+def _role(message: MessageLike) -> str | None:
+    role = message.role if isinstance(message, Message) else message.get("role")
+    return role if isinstance(role, str) else None
+
+
+def _is_message(value: Any) -> bool:
+    return isinstance(value, Message) or (isinstance(value, dict) and "role" in value)
+
+
+def last_assistant_message(messages: Sequence[MessageLike] | None) -> MessageLike:
+    """The last assistant message of a conversation (the response being judged).
 
     Raises:
-        ValueError: if there are no messages or the last one is not from the assistant.
+        RewardInputError: the conversation is empty or has no assistant message.
     """
     if not messages:
-        raise ValueError("messages is empty: there is no response to evaluate")
-    last = messages[-1]
-    role = last.get("role") if isinstance(last, dict) else last.role
-    if role != "assistant":
-        raise ValueError(f"the last message must be the assistant's response, not {role!r}")
-    return message_text(last)
+        raise RewardInputError("messages is empty: there is no response to score")
+    for message in reversed(messages):
+        if _is_message(message) and _role(message) == "assistant":
+            return message
+    roles = ", ".join(str(_role(m)) if _is_message(m) else type(m).__name__ for m in messages)
+    raise RewardInputError(f"messages has no assistant turn to score (roles: {roles})")
 
 
 def strip_think(text: str) -> str:
-    """Remove ``<think>...</think>`` reasoning; with only a closing tag, keep what follows it."""
-    text = _THINK.sub("", text)
-    closing = text.lower().rfind("</think>")
-    if closing != -1:
-        text = text[closing + len("</think>") :]
-    opening = text.lower().find("<think>")
-    if opening != -1:  # unfinished reasoning: nothing after it is an answer
-        text = text[:opening]
-    return text
+    """Drop reasoning: `<think>...</think>` blocks, and everything before an unmatched `</think>`.
+
+    Chat templates that prefill `<think>` leave only the closing tag in the response. An
+    unclosed `<think>` (reasoning cut off) drops the rest of the text: it holds no answer.
+    One pass over the tags, so thousands of unclosed tags cost linear time, not quadratic.
+    """
+    kept: list[str] = []
+    inside = False
+    for part in _THINK_TAG.split(text):
+        tag = part.lower()
+        if tag == "<think>":
+            inside = True  # a <think> inside a block belongs to that block
+        elif tag == "</think>":
+            if not inside:
+                kept = []  # a stray close ends reasoning that began before the response
+            inside = False
+        elif not inside:
+            kept.append(part)
+    return "".join(kept).strip()
 
 
-def ground_truth_text(ground_truth: Any) -> str:
-    """Ground truth as text: a string, or the text of the last message of a message list."""
-    if isinstance(ground_truth, str):
-        return ground_truth
-    if isinstance(ground_truth, Message | dict):
-        return message_text(ground_truth)
-    if isinstance(ground_truth, Sequence) and ground_truth:
-        last = ground_truth[-1]
-        if isinstance(last, Message | dict):
-            return message_text(last)
-    raise ValueError(
-        f"ground_truth must be a string or a list of messages, got {type(ground_truth).__name__}"
+def response_text(messages: Sequence[MessageLike] | None, *, drop_thinking: bool = True) -> str:
+    """Text of the last assistant message, reasoning removed unless `drop_thinking=False`.
+
+    Raises:
+        RewardInputError: no assistant message, or it has no text (only tool calls, or None).
+    """
+    message = last_assistant_message(messages)
+    content = message.content if isinstance(message, Message) else message.get("content")
+    if content is None:
+        calls = message.tool_calls if isinstance(message, Message) else message.get("tool_calls")
+        what = "it only calls tools" if calls else "its content is None"
+        raise RewardInputError(f"the last assistant message has no text to score ({what})")
+    text = message_text(message)
+    return strip_think(text) if drop_thinking else text
+
+
+def prompt_text(messages: Sequence[MessageLike] | None) -> str:
+    """Text of the user messages before the response (the question), joined by newlines."""
+    if not messages:
+        return ""
+    items = list(messages)
+    end = max(
+        (i for i, m in enumerate(items) if _is_message(m) and _role(m) == "assistant"),
+        default=len(items),
     )
+    return "\n".join(message_text(m) for m in items[:end] if _is_message(m) and _role(m) == "user")
+
+
+def ground_truth_value(ground_truth: Any) -> Any:
+    """The plain reference value of a ground truth.
+
+    reward-kit's older form, a list of messages whose last assistant message holds the
+    reference, gives that message's text; any other value is returned unchanged.
+
+    Raises:
+        RewardInputError: the ground truth is None, or a message list without an assistant turn.
+    """
+    if ground_truth is None:
+        raise RewardInputError("ground_truth is required and was not given")
+    if (
+        isinstance(ground_truth, (list, tuple))
+        and ground_truth
+        and all(_is_message(item) for item in ground_truth)
+    ):
+        try:
+            message = last_assistant_message(ground_truth)
+        except RewardInputError as exc:
+            raise RewardInputError(f"ground_truth given as messages: {exc}") from None
+        return message_text(message)
+    return ground_truth

@@ -26,7 +26,7 @@ from reward_kit.rewards._code._run import (
     run_io_tests,
 )
 from reward_kit.rewards._code._tests import call_tests, io_tests
-from reward_kit.rewards._common import ground_truth_text, last_assistant_text
+from reward_kit.rewards._common import RewardInputError, ground_truth_value, response_text
 from reward_kit.typed_interface import reward_function
 
 __all__ = [
@@ -39,11 +39,22 @@ __all__ = [
 
 def invalid(error: str) -> EvaluateResult:
     """A result that says the sample could not be evaluated (never a silent 0)."""
-    return EvaluateResult(score=0.0, reason=error, is_score_valid=False, error=error)
+    return EvaluateResult.invalid(error)
 
 
 def response_code(messages: Sequence[Message], language: str) -> str | None:
-    return extract_code(last_assistant_text(messages), language)
+    """The program in the response (``<think>`` reasoning is skipped by the extraction)."""
+    return extract_code(response_text(messages, drop_thinking=False), language)
+
+
+def expected_output(ground_truth: Any) -> str:
+    """Expected stdout: a string, or the text of a ground-truth message list."""
+    value = ground_truth_value(ground_truth)
+    if not isinstance(value, str):
+        raise RewardInputError(
+            f"ground_truth must be the expected output as a string, got {type(value).__name__}"
+        )
+    return value
 
 
 async def _run_single(
@@ -57,7 +68,7 @@ async def _run_single(
 ) -> EvaluateResult:
     try:
         code = response_code(messages, language)
-        expected = None if ground_truth is None else ground_truth_text(ground_truth)
+        expected = None if ground_truth is None else expected_output(ground_truth)
     except ValueError as error:
         return invalid(str(error))
     if code is None:

@@ -1,0 +1,138 @@
+"""``reward-kit deploy``: register a reward function as an evaluator (Fireworks or self-hosted)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from reward_kit.errors import RewardKitError
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``deploy`` command."""
+    parser = subparsers.add_parser(
+        "deploy",
+        help="deploy a reward function as an evaluator",
+        description=(
+            "Package metrics folders (all their files, honouring .gitignore, never secrets) and "
+            "deploy them: to Fireworks or a 'reward-kit serve --registry' server "
+            "(FIREWORKS_API_BASE / --api-base), as a local server, or to Google Cloud Run."
+        ),
+    )
+    parser.add_argument("--id", required=True, help="evaluator id (lower-case, digits, '-')")
+    parser.add_argument("--metrics-folders", nargs="+", metavar="NAME=PATH", default=[])
+    parser.add_argument("--display-name", help="shown name (default: the id)")
+    parser.add_argument("--description", help="description")
+    parser.add_argument("--force", action="store_true", help="replace an existing evaluator")
+    parser.add_argument(
+        "--target", choices=["fireworks", "local-serve", "gcp-cloud-run"], default="fireworks"
+    )
+    parser.add_argument(
+        "--function-ref",
+        help="the function: inside the folder when not main.py:evaluate, or alone "
+        "(pkg.mod.fn, path/file.py:fn) to deploy its module's folder",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="show what would be done, only")
+    parser.add_argument("--api-base", help="service URL (default: $FIREWORKS_API_BASE)")
+    parser.add_argument("--account-id", help="account (default: $FIREWORKS_ACCOUNT_ID)")
+    parser.add_argument(
+        "--flow",
+        choices=["auto", "upload", "inline"],
+        default="auto",
+        help="upload a .tar.gz (auto: when the service offers it) or send the code inline",
+    )
+    parser.add_argument("--no-wait", action="store_true", help="do not wait until ACTIVE")
+    parser.add_argument("--host", default="127.0.0.1", help="local-serve: address (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8001, help="local-serve: port (8001)")
+    parser.add_argument("--output-dir", help="gcp-cloud-run: build context folder")
+    parser.add_argument("--gcp-region", default="us-central1", help="gcp-cloud-run: region")
+    parser.add_argument("--gcp-project", help="gcp-cloud-run: project")
+    parser.add_argument(
+        "--gcp-auth",
+        choices=["api-key", "iam"],
+        default="api-key",
+        help="gcp-cloud-run: API key in Secret Manager, or Cloud Run IAM",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _folders(specs: list[str]) -> dict[str, str]:
+    folders: dict[str, str] = {}
+    for spec in specs:
+        name, separator, path = spec.partition("=")
+        if not separator or not name or not path:
+            raise RewardKitError(f"--metrics-folders {spec!r}: expected NAME=PATH")
+        folders[name] = path
+    return folders
+
+
+def _say(line: str) -> None:
+    print(f"reward-kit deploy: {line}", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Deploy, print what happened, and for local-serve keep the server running."""
+    from reward_kit.deploy import deploy
+
+    folders = _folders(args.metrics_folders)
+    if not folders and not args.function_ref:
+        raise RewardKitError(
+            "give --metrics-folders NAME=PATH (the folder with main.py) or --function-ref"
+        )
+    result = deploy(
+        id=args.id,
+        metrics_folders=folders,
+        display_name=args.display_name,
+        description=args.description,
+        force=args.force,
+        target=args.target,
+        function_ref=args.function_ref,
+        dry_run=args.dry_run,
+        api_base=args.api_base,
+        account_id=args.account_id,
+        flow=args.flow,
+        wait=not args.no_wait,
+        host=args.host,
+        port=args.port,
+        output_dir=args.output_dir,
+        gcp_region=args.gcp_region,
+        gcp_project=args.gcp_project,
+        gcp_auth=args.gcp_auth,
+        report=_say,
+    )
+    package = result.package
+    if args.dry_run:
+        _say(f"dry run of target {result.target}: nothing was sent, started or written")
+        print(f"would upload {len(package.listing())} files (under {args.id}/):")
+        for name in package.listing():
+            print(f"  {name}")
+        print(f"requirements: {', '.join(package.requirements) or '(none)'}")
+        if package.excluded:
+            print("left out:")
+            for line in package.excluded:
+                print(f"  {line}")
+    for command in result.commands:
+        print(f"  {command}")
+    if result.evaluator is not None:
+        _say(f"{result.evaluator.get('name')} is {result.evaluator.get('state')}")
+    if result.evaluate_url and not args.dry_run:
+        _say(f"evaluate with POST {result.evaluate_url}")
+    if result.process is not None:
+        return _keep_serving(result)
+    return 0
+
+
+def _keep_serving(result: Any) -> int:
+    _say(f"serving {result.evaluator_id} at POST {result.evaluate_url}")
+    _say(f"its API key is in {result.key_file} (send it as 'Authorization: Bearer <key>')")
+    _say(f'e.g. RewardFunction(mode="remote", endpoint="{result.evaluate_url}", '
+         f"api_key=open('{result.key_file}').read())")  # fmt: skip
+    _say("press Ctrl-C to stop")
+    try:
+        return int(result.process.wait())
+    except KeyboardInterrupt:
+        result.process.terminate()
+        result.process.wait(timeout=30)
+        print("reward-kit deploy: local server stopped", file=sys.stderr)
+        return 0

@@ -1,0 +1,101 @@
+"""``reward-kit preview``: score samples that already have responses, and show the results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``preview`` subcommand."""
+    parser = subparsers.add_parser(
+        "preview",
+        help="score samples with metrics folders or a deployed evaluator",
+        description=(
+            "Score samples ({'messages': [...], 'ground_truth': ...} per JSONL line, such as a "
+            "run's preview_input_output_pairs.jsonl) with each metrics folder's "
+            "main.py:evaluate, or with a deployed evaluator; print a per-sample table and a "
+            "per-metric summary. A sample that cannot be scored is shown as an error."
+        ),
+    )
+    parser.add_argument(
+        "--metrics-folders",
+        nargs="+",
+        default=[],
+        metavar="NAME=PATH",
+        help="metrics folders, each holding main.py with an evaluate() reward",
+    )
+    parser.add_argument("--samples", metavar="FILE", help="JSONL samples file, or a run directory")
+    parser.add_argument("--max-samples", type=int, metavar="N", help="score only the first N")
+    parser.add_argument(
+        "--output", metavar="FILE", help="write one JSON line of results per sample"
+    )
+    parser.add_argument(
+        "--remote-url", metavar="URL", help="score with the evaluator at URL (wire format)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, metavar="S", help="seconds per sample per reward"
+    )
+    parser.add_argument(
+        "--huggingface-dataset", metavar="NAME", help="read samples from this HuggingFace dataset"
+    )
+    parser.add_argument(
+        "--huggingface-split", default="train", metavar="SPLIT", help="dataset split (train)"
+    )
+    parser.add_argument(
+        "--huggingface-prompt-key", default="prompt", metavar="COLUMN", help="user message column"
+    )
+    parser.add_argument(
+        "--huggingface-response-key",
+        default="response",
+        metavar="COLUMN",
+        help="assistant response column",
+    )
+    parser.add_argument(
+        "--huggingface-key-map",
+        metavar="JSON",
+        help='more columns as sample keys, e.g. \'{"answer": "ground_truth"}\'',
+    )
+    parser.set_defaults(handler=_handle)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    from reward_kit.pipeline._preview_report import print_preview
+    from reward_kit.pipeline.preview import (
+        HuggingFaceSource,
+        PreviewError,
+        load_metrics_folders,
+        load_preview_samples,
+        run_preview,
+    )
+
+    huggingface = None
+    if args.huggingface_dataset:
+        try:
+            key_map = json.loads(args.huggingface_key_map) if args.huggingface_key_map else {}
+        except json.JSONDecodeError as exc:
+            raise PreviewError(f"--huggingface-key-map is not JSON: {exc.msg}") from None
+        huggingface = HuggingFaceSource(
+            args.huggingface_dataset,
+            split=args.huggingface_split,
+            prompt_key=args.huggingface_prompt_key,
+            response_key=args.huggingface_response_key,
+            key_map=key_map,
+        )
+    if args.samples and huggingface:
+        raise PreviewError("give --samples or --huggingface-dataset, not both")
+    metrics = load_metrics_folders(args.metrics_folders)
+    samples = load_preview_samples(
+        args.samples, huggingface=huggingface, max_samples=args.max_samples
+    )
+    result = run_preview(samples, metrics=metrics, remote_url=args.remote_url, timeout=args.timeout)
+    print_preview(result)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            for row in result.rows():
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(f"results written to {args.output}")
+    return 0

@@ -1,0 +1,95 @@
+"""``reward-kit rft``: reinforcement fine-tuning jobs that call a deployed evaluator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+_TRAINING = {
+    "output_model": ("outputModel", str),
+    "epochs": ("epochs", int),
+    "learning_rate": ("learningRate", float),
+    "lora_rank": ("loraRank", int),
+    "max_context_length": ("maxContextLength", int),
+    "batch_size": ("batchSize", int),
+}
+_INFERENCE = {
+    "temperature": ("temperature", float),
+    "top_p": ("topP", float),
+    "max_output_tokens": ("maxOutputTokens", int),
+    "response_candidates": ("responseCandidatesCount", int),
+}
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``rft`` command and its ``create``, ``get`` and ``list`` actions."""
+    parser = subparsers.add_parser(
+        "rft",
+        help="create and inspect reinforcement fine-tuning jobs",
+        description="Reinforcement fine-tuning (RFT) jobs on Fireworks that score rollouts "
+        "with a deployed evaluator.",
+    )
+    parser.add_argument("--api-base", help="service URL (default: $FIREWORKS_API_BASE)")
+    parser.add_argument("--account-id", help="account (default: $FIREWORKS_ACCOUNT_ID)")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create an RFT job")
+    create.add_argument("--evaluator", required=True, help="evaluator id or resource name")
+    create.add_argument("--dataset", required=True, help="dataset id or resource name")
+    create.add_argument("--base-model", required=True, help="model to train")
+    create.add_argument("--job-id", help="job id (default: chosen by the service)")
+    create.add_argument("--display-name")
+    create.add_argument("--evaluation-dataset", help="separate dataset to evaluate on")
+    for flag, (_, kind) in {**_TRAINING, **_INFERENCE}.items():
+        create.add_argument(f"--{flag.replace('_', '-')}", type=kind)
+    get = actions.add_parser("get", help="show one RFT job")
+    get.add_argument("job_id")
+    actions.add_parser("list", help="list RFT jobs")
+    parser.set_defaults(handler=run)
+
+
+def _resource(kind: str, value: str, account: str) -> str:
+    return value if value.startswith("accounts/") else f"accounts/{account}/{kind}/{value}"
+
+
+def job_body(args: argparse.Namespace, account: str) -> dict[str, Any]:
+    """The create request of Fireworks' ``reinforcementFineTuningJobs`` for the arguments."""
+    training: dict[str, Any] = {"baseModel": args.base_model}
+    training.update(
+        {field: getattr(args, flag) for flag, (field, _) in _TRAINING.items()
+         if getattr(args, flag) is not None}
+    )  # fmt: skip
+    body: dict[str, Any] = {
+        "dataset": _resource("datasets", args.dataset, account),
+        "evaluator": _resource("evaluators", args.evaluator, account),
+        "trainingConfig": training,
+    }
+    inference = {
+        field: getattr(args, flag)
+        for flag, (field, _) in _INFERENCE.items()
+        if getattr(args, flag) is not None
+    }
+    if inference:
+        body["inferenceParameters"] = inference
+    if args.display_name:
+        body["displayName"] = args.display_name
+    if args.evaluation_dataset:
+        body["evaluationDataset"] = _resource("datasets", args.evaluation_dataset, account)
+    return body
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out the action and print the job(s) as JSON."""
+    from reward_kit.deploy import FireworksClient, load_credentials
+
+    credentials = load_credentials(api_base=args.api_base, account_id=args.account_id)
+    with FireworksClient(credentials) as client:
+        if args.action == "create":
+            job = client.create_rft_job(job_body(args, credentials.account_id), args.job_id)
+            print(json.dumps(job, indent=2))
+        elif args.action == "get":
+            print(json.dumps(client.get_rft_job(args.job_id), indent=2))
+        else:
+            for job in client.list_rft_jobs():
+                print(f"{job.get('name')}\t{job.get('state')}\t{job.get('evaluator')}")
+    return 0

@@ -1,0 +1,154 @@
+"""``reward-kit serve``: run an evaluator (or a registry of them) as an HTTP service."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+from typing import Any
+
+from reward_kit.errors import RewardKitError
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``serve`` command."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve reward functions over HTTP",
+        description=(
+            "Serve one evaluator at POST /evaluate (--function-ref or --metrics-folders), or a "
+            "registry of evaluators deployed with 'reward-kit deploy' (--registry DIR)."
+        ),
+    )
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--function-ref", help="reward to serve: pkg.mod:fn, path/main.py:fn, name")
+    what.add_argument(
+        "--metrics-folders",
+        nargs="+",
+        metavar="NAME=PATH",
+        help="folders whose main.py defines evaluate(); several are averaged",
+    )
+    what.add_argument("--registry", metavar="DIR", help="serve the evaluator registry kept in DIR")
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        help="environment variable holding the API key clients must send "
+        "(default: RK_ENDPOINT_API_KEY if set)",
+    )
+    parser.add_argument("--workers", type=int, help="evaluation worker processes (default: CPUs)")
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds one evaluation may take (30)"
+    )
+    parser.add_argument(
+        "--max-body-bytes", type=int, default=10 * 1024 * 1024, help="largest request (10 MiB)"
+    )
+    parser.add_argument(
+        "--max-upload-bytes",
+        type=int,
+        default=100 * 1024 * 1024,
+        help="largest evaluator archive a registry accepts (100 MiB)",
+    )
+    parser.add_argument(
+        "--no-install-requirements",
+        action="store_true",
+        help="registry: refuse evaluators that declare requirements instead of installing them",
+    )
+    parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.set_defaults(handler=run)
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def read_api_key(variable: str | None) -> str | None:
+    """The API key from ``variable`` (or RK_ENDPOINT_API_KEY), removed from the environment.
+
+    Removing it keeps the key out of the worker processes that run reward code.
+    """
+    from reward_kit.server import API_KEY_ENV
+
+    name = variable or API_KEY_ENV
+    key = os.environ.pop(name, None)
+    if variable and not key:
+        raise RewardKitError(f"--api-key-env {variable}: the variable is not set or empty")
+    return key or None
+
+
+def _rewards(args: argparse.Namespace) -> dict[str, Any]:
+    from reward_kit._loading import load_reference
+    from reward_kit._registry import resolve_reward
+
+    if args.function_ref:
+        reward = resolve_reward(args.function_ref, os.getcwd())
+        info = getattr(reward, "__reward_kit__", None)
+        return {info.name if info else getattr(reward, "__name__", "reward"): reward}
+    rewards: dict[str, Any] = {}
+    for spec in args.metrics_folders:
+        name, separator, path = spec.partition("=")
+        if not separator or not name or not path:
+            raise RewardKitError(f"--metrics-folders {spec!r}: expected NAME=PATH")
+        main = os.path.join(os.path.abspath(path), "main.py")
+        if not os.path.isfile(main):
+            raise RewardKitError(f"--metrics-folders {spec!r}: {main} does not exist")
+        rewards[name] = load_reference(f"{main}:evaluate")
+    return rewards
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the server and serve until interrupted."""
+    try:
+        import uvicorn
+
+        from reward_kit.server import ServerSettings, create_app, create_registry_app
+    except ImportError as exc:
+        raise RewardKitError(
+            f"the server needs extra packages ({exc.name} is missing): "
+            "pip install 'reward-kit[server]'"
+        ) from None
+    api_key = read_api_key(args.api_key_env)
+    host = args.host or "127.0.0.1"
+    if not api_key and not _is_loopback(host):
+        print(
+            f"reward-kit serve: warning: serving on {host} WITHOUT an API key; anyone who can "
+            "reach this address can run evaluations (set --api-key-env)",
+            file=sys.stderr,
+        )
+    try:
+        settings = ServerSettings(
+            api_key=api_key,
+            max_body_bytes=args.max_body_bytes,
+            max_upload_bytes=args.max_upload_bytes,
+            workers=args.workers,
+            timeout=args.timeout,
+            install_requirements=not args.no_install_requirements,
+        )
+    except ValueError as exc:
+        raise RewardKitError(str(exc)) from None
+    if args.registry:
+        app = create_registry_app(args.registry, settings)
+        where = f"registry {os.path.abspath(args.registry)}"
+    else:
+        rewards = _rewards(args)
+        app = create_app(rewards, settings)
+        where = f"{', '.join(rewards)} at POST /evaluate"
+    auth = "API key required" if api_key else "no API key"
+    print(f"reward-kit serve: {where} on http://{host}:{args.port} ({auth})", flush=True)
+    uvicorn.run(
+        app,
+        host=host,
+        port=args.port,
+        access_log=args.access_log,
+        log_level="info" if args.access_log else "warning",
+    )
+    return 0

@@ -1,0 +1,1 @@
+"""Hydra configs shipped with reward-kit (``pkg://reward_kit.conf``): run defaults, datasets."""

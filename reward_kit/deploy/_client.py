@@ -1,0 +1,244 @@
+"""A client of the Fireworks REST API's evaluator, secret and RFT job endpoints.
+
+It speaks to api.fireworks.ai and to a ``reward-kit serve --registry`` server alike. Requests
+that fail on the network or with 429/5xx are retried; other errors raise at once with the
+server's message. The API key goes only into the ``Authorization`` header of API calls (never
+to upload URLs, which carry their own signature) and never into a message.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from typing import Any
+
+import httpx
+
+from reward_kit.deploy._credentials import Credentials
+from reward_kit.errors import RewardKitError
+
+_RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
+
+
+class ApiError(RewardKitError):
+    """The API refused a request or could not be reached.
+
+    Attributes:
+        status_code: The HTTP status, or None when no answer came.
+    """
+
+    def __init__(self, message: str, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300] or response.reason_phrase
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            body = error
+        for key in ("detail", "message", "error"):
+            if isinstance(body.get(key), str):
+                return str(body[key])
+    return json.dumps(body)[:300]
+
+
+class FireworksClient:
+    """Calls to one account of the Fireworks API (or a registry speaking it).
+
+    Args:
+        credentials: Key, account and base URL.
+        timeout: Seconds per request.
+        max_retries: Retries after network errors, 429 and 5xx.
+    """
+
+    def __init__(
+        self, credentials: Credentials, *, timeout: float = 60.0, max_retries: int = 3
+    ) -> None:
+        self.credentials = credentials
+        self.max_retries = max_retries
+        self._http = httpx.Client(timeout=timeout)
+
+    @property
+    def account_path(self) -> str:
+        """``/v1/accounts/<account>``."""
+        return f"/v1/accounts/{self.credentials.account_id}"
+
+    def request(
+        self, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None
+    ) -> Any:
+        """Send an API request and return its JSON answer."""
+        url = self.credentials.api_base + path
+        headers = {"Authorization": f"Bearer {self.credentials.api_key}"}
+        problem = ""
+        status: int | None = None
+        for attempt in range(self.max_retries + 1):
+            try:
+                response = self._http.request(
+                    method, url, json=body, params=params, headers=headers
+                )
+            except httpx.TransportError as exc:
+                problem, status = f"cannot reach {self.credentials.api_base} ({exc})", None
+            else:
+                status = response.status_code
+                if status < 400:
+                    return response.json() if response.content else {}
+                problem = f"HTTP {status}: {_message(response)}"
+                if status not in _RETRYABLE:
+                    break
+            if attempt < self.max_retries:
+                time.sleep(min(0.5 * 2**attempt, 8.0) * random.uniform(0.5, 1.5))
+        raise ApiError(f"{method} {path} failed: {problem}", status)
+
+    def put_upload(self, url: str, data: bytes) -> None:
+        """PUT an archive to a signed upload URL (no API key: the URL is the authorisation)."""
+        headers = {
+            "Content-Type": "application/octet-stream",
+            "X-Goog-Content-Length-Range": f"{len(data)},{len(data)}",
+        }
+        try:
+            response = self._http.put(url, content=data, headers=headers, timeout=600)
+        except httpx.TransportError as exc:
+            raise ApiError(f"uploading the code failed: {exc}") from None
+        if response.status_code >= 400:
+            raise ApiError(
+                f"uploading the code failed: HTTP {response.status_code}: {_message(response)}",
+                response.status_code,
+            )
+
+    # evaluators
+
+    def get_evaluator(self, evaluator_id: str) -> dict[str, Any] | None:
+        """The evaluator, or None when it does not exist."""
+        try:
+            result: dict[str, Any] = self.request(
+                "GET", f"{self.account_path}/evaluators/{evaluator_id}"
+            )
+        except ApiError as exc:
+            if exc.status_code == 404:
+                return None
+            raise
+        return result
+
+    def list_evaluators(self) -> list[dict[str, Any]]:
+        """Every evaluator of the account (all pages)."""
+        evaluators: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            page = self.request(
+                "GET",
+                f"{self.account_path}/evaluators",
+                params={"pageSize": 200, "pageToken": token},
+            )
+            evaluators.extend(page.get("evaluators", []))
+            token = page.get("nextPageToken", "")
+            if not token:
+                return evaluators
+
+    def delete_evaluator(self, evaluator_id: str) -> None:
+        """Delete an evaluator."""
+        self.request("DELETE", f"{self.account_path}/evaluators/{evaluator_id}")
+
+    def create_evaluator(
+        self, evaluator_id: str, evaluator: dict[str, Any], *, upload: bool
+    ) -> dict[str, Any]:
+        """Create an evaluator: ``evaluatorsV2`` when the code is uploaded next, else inline."""
+        collection = "evaluatorsV2" if upload else "evaluators"
+        result: dict[str, Any] = self.request(
+            "POST",
+            f"{self.account_path}/{collection}",
+            body={"evaluator": evaluator, "evaluatorId": evaluator_id},
+        )
+        return result
+
+    def upload_code(self, evaluator_id: str, filename: str, archive: bytes) -> None:
+        """Get a signed URL, PUT the archive to it and ask the service to validate it."""
+        path = f"{self.account_path}/evaluators/{evaluator_id}"
+        answer = self.request(
+            "POST", f"{path}:getUploadEndpoint", body={"filenameToSize": {filename: len(archive)}}
+        )
+        url = (answer.get("filenameToSignedUrls") or {}).get(filename)
+        if not url:
+            raise ApiError(f"getUploadEndpoint gave no upload URL for {filename}: {answer}")
+        self.put_upload(url, archive)
+        self.request("POST", f"{path}:validateUpload", body={})
+
+    def preview_evaluator(
+        self, evaluator: dict[str, Any], samples: list[dict[str, Any]], max_samples: int
+    ) -> dict[str, Any]:
+        """Score ``samples`` with inline code, without creating anything."""
+        result: dict[str, Any] = self.request(
+            "POST",
+            f"{self.account_path}/evaluators:previewEvaluator",
+            body={
+                "evaluator": evaluator,
+                "sampleData": [json.dumps(sample) for sample in samples],
+                "maxSamples": max_samples,
+            },
+        )
+        return result
+
+    # secrets and RFT jobs
+
+    def create_secret(self, key_name: str, value: str) -> dict[str, Any]:
+        """Create (or replace) a secret, read by evaluators as ``$key_name``."""
+        result: dict[str, Any] = self.request(
+            "POST",
+            f"{self.account_path}/secrets",
+            body={"name": f"accounts/{self.credentials.account_id}/secrets/{key_name}",
+                  "keyName": key_name, "value": value},
+        )  # fmt: skip
+        return result
+
+    def list_secrets(self) -> list[dict[str, Any]]:
+        """The account's secrets (names only)."""
+        return list(self.request("GET", f"{self.account_path}/secrets").get("secrets", []))
+
+    def delete_secret(self, key_name: str) -> None:
+        """Delete a secret."""
+        self.request("DELETE", f"{self.account_path}/secrets/{key_name}")
+
+    def create_rft_job(self, job: dict[str, Any], job_id: str | None = None) -> dict[str, Any]:
+        """Create a reinforcement fine-tuning job."""
+        params = {"reinforcementFineTuningJobId": job_id} if job_id else None
+        result: dict[str, Any] = self.request(
+            "POST", f"{self.account_path}/reinforcementFineTuningJobs", body=job, params=params
+        )
+        return result
+
+    def get_rft_job(self, job_id: str) -> dict[str, Any]:
+        """One reinforcement fine-tuning job."""
+        result: dict[str, Any] = self.request(
+            "GET", f"{self.account_path}/reinforcementFineTuningJobs/{job_id}"
+        )
+        return result
+
+    def list_rft_jobs(self) -> list[dict[str, Any]]:
+        """The account's reinforcement fine-tuning jobs (all pages)."""
+        jobs: list[dict[str, Any]] = []
+        token = ""
+        while True:
+            page = self.request(
+                "GET",
+                f"{self.account_path}/reinforcementFineTuningJobs",
+                params={"pageSize": 200, "pageToken": token},
+            )
+            jobs.extend(page.get("reinforcementFineTuningJobs", []))
+            token = page.get("nextPageToken", "")
+            if not token:
+                return jobs
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> FireworksClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

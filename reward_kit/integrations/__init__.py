@@ -1,0 +1,1 @@
+"""Plug reward-kit rewards into training frameworks (``reward_kit.integrations.trl``)."""

@@ -1,0 +1,209 @@
+"""``reward-kit preview``: score samples that already have responses with metrics folders.
+
+Samples come from a JSONL file (a run's ``preview_input_output_pairs.jsonl`` included, or the
+run directory itself) or from a HuggingFace dataset. Each metrics folder's ``main.py:evaluate``
+scores every sample locally through :class:`reward_kit.scoring.Scorer`; ``remote_url`` scores
+them with a deployed evaluator over the wire format instead or as well. A failure is kept as a
+failure (``is_score_valid=False`` with its error): nothing is shown as a score it did not get.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reward_kit._loading import load_module_from_file
+from reward_kit.errors import RewardKitError, RewardNotFoundError
+from reward_kit.models import EvaluateResult
+from reward_kit.reward_function import RewardFunction
+from reward_kit.scoring import Scorer
+
+__all__ = [
+    "HuggingFaceSource",
+    "PreviewError",
+    "PreviewResult",
+    "load_metrics_folders",
+    "load_preview_samples",
+    "run_preview",
+]
+
+_PAIRS_FILE = "preview_input_output_pairs.jsonl"
+
+
+class PreviewError(RewardKitError, ValueError):
+    """The samples or metrics folders given to preview cannot be used."""
+
+
+@dataclass
+class HuggingFaceSource:
+    """Samples from a HuggingFace dataset: a prompt column and a response column."""
+
+    name: str
+    split: str = "train"
+    prompt_key: str = "prompt"
+    response_key: str = "response"
+    key_map: dict[str, str] = field(default_factory=dict)
+    """Dataset column -> sample key (``{"answer": "ground_truth"}``)."""
+
+
+@dataclass
+class PreviewResult:
+    """The samples and, for each reward, one result per sample (in sample order)."""
+
+    samples: list[dict[str, Any]]
+    results: dict[str, list[EvaluateResult]]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One output row per sample: its id, conversation, ground truth and every result."""
+        return [
+            {
+                "id": sample.get("id", index),
+                "messages": sample.get("messages"),
+                "ground_truth": sample.get("ground_truth"),
+                "results": {
+                    name: results[index].model_dump(mode="json")
+                    for name, results in self.results.items()
+                },
+            }
+            for index, sample in enumerate(self.samples)
+        ]
+
+    def summary(self) -> dict[str, dict[str, Any]]:
+        """Per reward and per metric: valid count, mean of valid scores, invalid count."""
+        summary: dict[str, dict[str, Any]] = {}
+        for name, results in self.results.items():
+            summary[name] = _mean_of(
+                [result.score for result in results if result.is_score_valid], len(results)
+            )
+            metric_names = sorted({metric for result in results for metric in result.metrics})
+            for metric in metric_names:
+                values = [result.metrics[metric] for result in results if metric in result.metrics]
+                valid = [value.score for value in values if value.is_score_valid]
+                summary[f"{name}.{metric}"] = _mean_of(valid, len(values))
+        return summary
+
+
+def _mean_of(scores: list[float], total: int) -> dict[str, Any]:
+    mean = math.fsum(scores) / len(scores) if scores else None
+    return {"valid": len(scores), "invalid": total - len(scores), "mean": mean}
+
+
+def _read_jsonl(path: Path, max_samples: int | None) -> list[dict[str, Any]]:
+    samples: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if max_samples is not None and len(samples) >= max_samples:
+                break
+            if not line.strip():
+                continue
+            try:
+                sample = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise PreviewError(f"{path}, line {number}: not JSON ({exc.msg})") from None
+            if not isinstance(sample, dict):
+                raise PreviewError(f"{path}, line {number}: expected a JSON object")
+            samples.append(sample)
+    return samples
+
+
+def _read_huggingface(source: HuggingFaceSource, max_samples: int | None) -> list[dict[str, Any]]:
+    import datasets
+
+    datasets.disable_progress_bars()
+    dataset = datasets.load_dataset(source.name, split=source.split)
+    if max_samples is not None:
+        dataset = dataset.select(range(min(max_samples, len(dataset))))
+    for key in (source.prompt_key, source.response_key, *source.key_map):
+        if key not in dataset.column_names:
+            raise PreviewError(
+                f"dataset {source.name!r} has no column {key!r} (columns: {dataset.column_names})"
+            )
+    samples = []
+    for row in dataset:
+        sample = {ours: row[theirs] for theirs, ours in source.key_map.items()}
+        sample["messages"] = [
+            {"role": "user", "content": str(row[source.prompt_key])},
+            {"role": "assistant", "content": str(row[source.response_key])},
+        ]
+        samples.append(sample)
+    return samples
+
+
+def load_preview_samples(
+    samples: str | Path | None = None,
+    *,
+    huggingface: HuggingFaceSource | None = None,
+    max_samples: int | None = None,
+) -> list[dict[str, Any]]:
+    """Samples from a JSONL file, a run directory, or a HuggingFace dataset.
+
+    Raises:
+        PreviewError: no source, a missing file, or a line that is not a JSON object (with its
+            line number).
+    """
+    if (samples is None) == (huggingface is None):
+        raise PreviewError("give either a samples file or a HuggingFace dataset")
+    if huggingface is not None:
+        return _read_huggingface(huggingface, max_samples)
+    path = Path(str(samples)).expanduser()
+    if path.is_dir():
+        path = path / _PAIRS_FILE
+    if not path.is_file():
+        raise PreviewError(f"samples file {path} not found")
+    return _read_jsonl(path, max_samples)
+
+
+def load_metrics_folders(specs: list[str]) -> dict[str, Any]:
+    """Load ``NAME=PATH`` metrics folders: each ``PATH/main.py`` must define ``evaluate``."""
+    metrics: dict[str, Any] = {}
+    for spec in specs:
+        name, separator, folder = spec.partition("=")
+        if not separator or not name or not folder:
+            raise PreviewError(f"--metrics-folders takes NAME=PATH, got {spec!r}")
+        if name in metrics:
+            raise PreviewError(f"metrics folder name {name!r} is given twice")
+        main = Path(folder).expanduser() / "main.py"
+        if not main.is_file():
+            raise PreviewError(f"metrics folder {name!r}: no main.py in {folder}")
+        module = load_module_from_file(main)
+        evaluate = getattr(module, "evaluate", None)
+        if not callable(evaluate):
+            raise RewardNotFoundError(f"metrics folder {name!r}: {main} defines no evaluate()")
+        metrics[name] = evaluate
+    return metrics
+
+
+async def _score_all(
+    samples: list[dict[str, Any]], rewards: dict[str, Any], timeout: float | None
+) -> dict[str, list[EvaluateResult]]:
+    names = list(rewards)
+    scorers = [Scorer(rewards[name], timeout=timeout) for name in names]
+    scored = await asyncio.gather(*(scorer.score_many(samples) for scorer in scorers))
+    return dict(zip(names, scored, strict=True))
+
+
+def run_preview(
+    samples: list[dict[str, Any]],
+    *,
+    metrics: dict[str, Any] | None = None,
+    remote_url: str | None = None,
+    timeout: float | None = 60.0,
+) -> PreviewResult:
+    """Score ``samples`` with every metric (and the remote evaluator, if given).
+
+    Args:
+        samples: Dicts ``{"messages": [...], "ground_truth": ..., **columns}``.
+        metrics: Name -> reward function (see :func:`load_metrics_folders`).
+        remote_url: URL of a deployed evaluator speaking the wire format; scored as ``remote``.
+        timeout: Seconds one sample may take per reward.
+    """
+    rewards = dict(metrics or {})
+    if remote_url:
+        rewards["remote"] = RewardFunction(mode="remote", endpoint=remote_url)
+    if not rewards:
+        raise PreviewError("nothing to score with: give --metrics-folders or --remote-url")
+    return PreviewResult(samples, asyncio.run(_score_all(samples, rewards, timeout)))

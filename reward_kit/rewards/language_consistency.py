@@ -1,0 +1,101 @@
+"""Language consistency reward: does the response stay in the expected language?"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from reward_kit.models import EvaluateResult, Message, MetricResult
+from reward_kit.rewards._common import RewardInputError, prompt_text, response_text
+from reward_kit.rewards._language import detect, normalise_language, prose, script, segments
+from reward_kit.typed_interface import reward_function
+
+__all__ = ["language_consistency_reward"]
+
+
+def _target(messages: list[Message], target_language: str | None) -> tuple[str, str | None, str]:
+    """The target language, the script expected of it (when known) and where it came from."""
+    if target_language is not None:
+        return normalise_language(target_language), None, "target_language"
+    prompt = prose(prompt_text(messages))
+    language, probability = detect(prompt)
+    if language is None:
+        raise RewardInputError(
+            "cannot tell the prompt's language (no user text, or too little to be sure: "
+            f"best guess has p={probability:.2f}); pass target_language="
+        )
+    return language, script(prompt), "prompt"
+
+
+@reward_function
+def language_consistency_reward(
+    messages: list[Message],
+    ground_truth: Any = None,
+    target_language: str | None = None,
+    min_consistency: float = 0.6,
+    include_thinking: bool = True,
+    partial_credit: bool = False,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """Score 1.0 when the response is written in the target language, else 0.0.
+
+    The response's prose (code, math, URLs and tags removed) is split into sentences and each is
+    identified with a statistical language model (py3langid). ``consistency`` is the share of
+    words in target-language sentences among the sentences whose language is clear: those
+    identified confidently, those whose best guess is the target, and those in another script
+    than the target's (when all are unclear, the response is identified as a whole). The
+    response passes when the language with most words is the target and consistency
+    reaches ``min_consistency``.
+
+    Args:
+        messages: The conversation; its last assistant message is judged.
+        ground_truth: Not used.
+        target_language: ISO 639-1 code (``"en"``, ``"zh-CN"``); by default the language of the
+            user's prompt.
+        min_consistency: Least share of target-language text for a pass (0..1).
+        include_thinking: Also judge ``<think>`` reasoning (where language mixing often shows).
+        partial_credit: True: the score is the consistency itself.
+    """
+    if not 0.0 <= min_consistency <= 1.0:
+        return EvaluateResult.invalid(f"min_consistency must be in 0..1, got {min_consistency}")
+    try:
+        text = response_text(messages, drop_thinking=not include_thinking)
+        target, target_script, source = _target(messages, target_language)
+    except (RewardInputError, ValueError) as exc:
+        return EvaluateResult.invalid(str(exc))
+    parts = segments(text)
+    if target_script is None:
+        scripts = [p.script for p in parts if p.confident and p.language == target]
+        target_script = max(set(scripts), key=scripts.count) if scripts else None
+    votes: Counter[str] = Counter()
+    for part in parts:
+        if part.confident or part.language == target:
+            votes[part.language or ""] += part.words
+        elif target_script is not None and part.script != target_script:
+            votes[part.language or ""] += part.words  # unsure of the language, sure it is not it
+    counted = sum(votes.values())
+    if not counted and parts:  # every sentence is short and unsure: judge the whole response
+        whole, _ = detect(prose(text))
+        counted = sum(part.words for part in parts)
+        votes[whole or ""] = counted
+    matching = votes[target]
+    dominant = votes.most_common(1)[0][0] if votes else None
+    consistency = matching / counted if counted else 0.0
+    passed = dominant == target and consistency >= min_consistency
+    score = consistency if partial_credit else float(passed)
+    reason = (
+        f"dominant language {dominant or 'unclear'}, target {target} "
+        f"(from {source}); {consistency:.0%} of clear text in {target}, "
+        f"{'meets' if consistency >= min_consistency else 'below'} {min_consistency:.0%}"
+        if parts
+        else f"response has no prose to identify; target {target} (from {source})"
+    )
+    metrics = {
+        "consistency": MetricResult(score=consistency, reason=f"{matching}/{counted} words"),
+        "dominant_language": MetricResult(
+            score=float(dominant == target),
+            reason=f"{dominant or 'unclear'} vs target {target}",
+            success=dominant == target,
+        ),
+    }
+    return EvaluateResult(score=score, reason=reason, metrics=metrics)

@@ -1,0 +1,67 @@
+"""List answers: all roots, all solutions, several values, compared as math (not as text)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reward_kit.models import EvaluateResult, Message
+from reward_kit.rewards._common import RewardInputError, ground_truth_value, response_text
+from reward_kit.rewards._math.lists import check_list, split_items
+from reward_kit.rewards._math.run import DEFAULT_TIMEOUT, describe, run_check
+from reward_kit.rewards.math import gold_text, percent_question, verdict_result
+from reward_kit.typed_interface import reward_function
+
+__all__ = ["list_comparison_math_reward"]
+
+
+def gold_items(ground_truth: Any) -> list[str]:
+    """The reference items: a list of values, or a string such as `"2, 3, 5"` or `\\{2,3\\}`."""
+    value = ground_truth_value(ground_truth)
+    if isinstance(value, (list, tuple)):
+        items = [gold_text(item) for item in value]
+    else:
+        items = split_items(gold_text(value))
+    if not items:
+        raise RewardInputError("ground_truth holds no items")
+    return items
+
+
+@reward_function
+async def list_comparison_math_reward(
+    messages: list[Message],
+    ground_truth: Any = None,
+    order_matters: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """Score 1.0 when the response's final list equals the reference list, item by item.
+
+    The list is the final answer (last `\\boxed{}`, `<answer>`, "answer: ...") split at
+    top-level commas, semicolons and "and"; without a stated answer, the last line. Items are
+    compared with math equivalence (`\\frac12` = `0.5`). Extra or missing items score 0, so
+    listing many candidates never pays.
+
+    Args:
+        messages: The conversation; the last assistant message is judged.
+        ground_truth: The reference items: a list (`[2, 3]`), a string (`"2, 3"`, `"\\{2,3\\}"`),
+            or the older message-list form.
+        order_matters: Compare as sequences instead of multisets.
+        timeout: Seconds the check may take; past it the result is invalid.
+        **kwargs: Other dataset columns (ignored).
+    """
+    try:
+        response = response_text(messages)
+        items = gold_items(ground_truth)
+        verdict = await run_check(
+            check_list,
+            response,
+            items,
+            timeout=timeout,
+            order_matters=order_matters,
+            percent_mode=percent_question(messages),
+        )
+    except RewardInputError as exc:
+        return EvaluateResult.invalid(str(exc))
+    except Exception as exc:  # a timeout, a dead worker, or a failure inside the check
+        return EvaluateResult.invalid(f"list check failed: {describe(exc)}")
+    return verdict_result(verdict)

@@ -1,0 +1,93 @@
+"""Reasoning steps reward: does the response reason in enough explicit steps?"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from reward_kit.models import EvaluateResult, Message, MetricResult
+from reward_kit.rewards._common import RewardInputError, response_text
+from reward_kit.typed_interface import reward_function
+
+__all__ = ["DEFAULT_STEP_PATTERN", "reasoning_steps_reward"]
+
+DEFAULT_STEP_PATTERN = (
+    r"^\s*(?:"
+    r"(?:step\s*\d+\s*[:.)-])"  # "Step 1:", "step 2."
+    r"|(?:\d+\s*[.)])"  # "1." "2)"
+    r"|(?:[-*\u2022]\s)"  # bullets
+    r"|(?:(?:first|second|third|next|then|finally|lastly)\b\s*,?)"  # transition words
+    r")"
+)
+"""A line that starts a step: "Step N:", "N." / "N)", a bullet, or first/next/then/finally."""
+
+_WORD = re.compile(r"\w")
+
+
+def _steps(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """Distinct step lines: a line that matches and says something after its marker."""
+    seen: dict[str, None] = {}
+    for line in text.splitlines():
+        match = pattern.search(line)
+        if match is None:
+            continue
+        body = line[match.end() :].strip()
+        if not _WORD.search(body):
+            continue  # a bare marker ("3.", "-") is not a step
+        seen.setdefault(" ".join(body.lower().split()), None)
+    return list(seen)
+
+
+@reward_function
+def reasoning_steps_reward(
+    messages: list[Message],
+    ground_truth: Any = None,
+    min_steps: int = 3,
+    max_steps: int | None = None,
+    pattern: str | None = None,
+    partial_credit: bool = False,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """Score 1.0 when the response has between ``min_steps`` and ``max_steps`` reasoning steps.
+
+    A step is a line that begins with a step marker and has text after it; repeated lines count
+    once, so padding the response with copies of one step earns nothing. Reasoning inside
+    ``<think>`` counts.
+
+    Args:
+        messages: The conversation; its last assistant message is judged.
+        ground_truth: Not used.
+        min_steps: Fewest steps for full credit (at least 1).
+        max_steps: Most steps for full credit; None for no upper bound.
+        pattern: Regular expression of a step marker, searched in each line (case-insensitive);
+            default :data:`DEFAULT_STEP_PATTERN`.
+        partial_credit: False (default): 0.0 outside the range. True: ``steps / min_steps``
+            below the range and ``max_steps / steps`` above it.
+    """
+    if min_steps < 1 or (max_steps is not None and max_steps < min_steps):
+        return EvaluateResult.invalid(
+            f"need 1 <= min_steps <= max_steps, got min_steps={min_steps}, max_steps={max_steps}"
+        )
+    try:
+        compiled = re.compile(pattern or DEFAULT_STEP_PATTERN, re.IGNORECASE)
+        text = response_text(messages, drop_thinking=False)
+    except re.error as exc:
+        return EvaluateResult.invalid(f"pattern is not a valid regular expression: {exc}")
+    except RewardInputError as exc:
+        return EvaluateResult.invalid(str(exc))
+    count = len(_steps(text, compiled))
+    bounds = f"{min_steps}..{max_steps if max_steps is not None else 'inf'}"
+    if count < min_steps:
+        score = count / min_steps if partial_credit else 0.0
+        reason = f"{count} steps, fewer than {min_steps}"
+    elif max_steps is not None and count > max_steps:
+        score = max_steps / count if partial_credit else 0.0
+        reason = f"{count} steps, more than {max_steps}"
+    else:
+        score = 1.0
+        reason = f"{count} steps, within {bounds}"
+    metrics = {
+        "steps": MetricResult(score=float(count), reason=f"{count} distinct step lines"),
+        "in_range": MetricResult(score=float(score == 1.0), reason=reason, success=score == 1.0),
+    }
+    return EvaluateResult(score=score, reason=reason, metrics=metrics)

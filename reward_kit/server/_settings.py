@@ -1,0 +1,46 @@
+"""What a running evaluator server is configured with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+API_KEY_ENV = "RK_ENDPOINT_API_KEY"
+"""Environment variable read for the server's API key when ``--api-key-env`` is not given."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Limits and credentials of an evaluator server.
+
+    Attributes:
+        api_key: Key every request except ``/health`` and the docs must carry (``Authorization:
+            Bearer KEY`` or ``X-Api-Key: KEY``); ``None`` serves without authentication.
+        max_body_bytes: Largest JSON request body accepted; larger ones get 413.
+        max_upload_bytes: Largest evaluator archive accepted on an upload URL.
+        workers: Worker processes that evaluate sync rewards (default: the number of CPUs).
+        timeout: Seconds one evaluation may take before its worker is killed.
+        install_requirements: Whether uploaded evaluators may have their requirements installed
+            (into a virtual environment of their own); when False they are refused.
+    """
+
+    api_key: str | None = None
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_upload_bytes: int = 100 * 1024 * 1024
+    workers: int | None = None
+    timeout: float = 30.0
+    install_requirements: bool = True
+
+    def __post_init__(self) -> None:
+        if self.max_body_bytes < 1 or self.max_upload_bytes < 1:
+            raise ValueError("body size limits must be positive")
+        if self.timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {self.timeout}")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError(f"workers must be at least 1, got {self.workers}")
+
+    def __repr__(self) -> str:  # never show the key
+        key = "set" if self.api_key else "none"
+        return (
+            f"ServerSettings(api_key=<{key}>, max_body_bytes={self.max_body_bytes}, "
+            f"workers={self.workers}, timeout={self.timeout:g})"
+        )

@@ -1,0 +1,137 @@
+"""``reward-kit preview`` from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.pipeline.conftest import write_jsonl
+
+ROOT = Path(__file__).resolve().parents[2]
+WORD_COUNT = ROOT / "examples" / "metrics" / "word_count"
+
+
+def _preview(*arguments, cwd):
+    return subprocess.run(
+        [sys.executable, "-m", "reward_kit", "preview", *arguments],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_preview_prints_tables_and_writes_output(tmp_path):
+    samples = write_jsonl(
+        tmp_path / "s.jsonl",
+        [
+            {
+                "id": "one",
+                "messages": [
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "content": "one two three four five six"},
+                ],
+            },
+            {"id": "two", "messages": [{"role": "user", "content": "q"}]},
+        ],
+    )
+
+    completed = _preview(
+        "--metrics-folders",
+        f"wc={WORD_COUNT}",
+        "--samples",
+        str(samples),
+        "--max-samples",
+        "2",
+        "--output",
+        str(tmp_path / "out.jsonl"),
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert "ERROR" in completed.stdout and "1.000" in completed.stdout
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert rows[0]["results"]["wc"]["score"] == 1.0
+    assert rows[1]["results"]["wc"]["is_score_valid"] is False
+
+
+def test_preview_reports_bad_arguments_in_one_line(tmp_path):
+    completed = _preview("--metrics-folders", "wc", "--samples", "x.jsonl", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "NAME=PATH" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_preview_reads_a_huggingface_dataset(tmp_path):
+    folder = tmp_path / "dataset"
+    folder.mkdir()
+    write_jsonl(
+        folder / "train.jsonl",
+        [{"question": "q", "answer_text": "one two three four five", "expected": "x"}],
+    )
+
+    completed = _preview(
+        "--metrics-folders",
+        f"wc={WORD_COUNT}",
+        "--huggingface-dataset",
+        str(folder),
+        "--huggingface-prompt-key",
+        "question",
+        "--huggingface-response-key",
+        "answer_text",
+        "--huggingface-key-map",
+        '{"expected": "ground_truth"}',
+        "--output",
+        str(tmp_path / "out.jsonl"),
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    row = json.loads((tmp_path / "out.jsonl").read_text())
+    assert row["ground_truth"] == "x"
+    assert row["messages"][-1] == {"role": "assistant", "content": "one two three four five"}
+    assert row["results"]["wc"]["score"] == 1.0
+
+
+def test_preview_scores_with_a_remote_evaluator(tmp_path):
+    from tests._servers.evaluator_stub import running_evaluator_stub
+
+    samples = write_jsonl(
+        tmp_path / "s.jsonl",
+        [
+            {
+                "messages": [
+                    {"role": "user", "content": "2+2"},
+                    {"role": "assistant", "content": "4"},
+                ],
+                "ground_truth": "4",
+            },
+            {
+                "messages": [
+                    {"role": "user", "content": "2+3"},
+                    {"role": "assistant", "content": "6"},
+                ],
+                "ground_truth": "5",
+            },
+        ],
+    )
+    with running_evaluator_stub() as stub:
+        completed = _preview(
+            "--remote-url",
+            stub.url,
+            "--samples",
+            str(samples),
+            "--output",
+            str(tmp_path / "o.jsonl"),
+            cwd=tmp_path,
+        )
+        received = list(stub.requests)
+
+    assert completed.returncode == 0, completed.stderr
+    assert [request["ground_truth"] for request in sorted(received, key=str)] == ["4", "5"]
+    rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert [row["results"]["remote"]["score"] for row in rows] == [1.0, 0.0]
+    assert "remote saw '4'" in completed.stdout

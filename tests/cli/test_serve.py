@@ -1,0 +1,70 @@
+"""``reward-kit serve`` command line: key handling and binding rules."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from reward_kit.server.testing import ServerProcess, free_port
+
+REWARD = (
+    "from reward_kit import EvaluateResult, reward_function\n\n\n"
+    "@reward_function\n"
+    "def one(messages, **kwargs):\n"
+    "    return EvaluateResult(score=1.0)\n"
+)
+
+
+def serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reward_kit", "serve", *args],
+        env=env if env is not None else dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_named_key_variable_must_be_set(tmp_path: Path) -> None:
+    (tmp_path / "r.py").write_text(REWARD)
+    completed = serve("--function-ref", f"{tmp_path}/r.py:one", "--api-key-env", "NOT_SET_VAR")
+    assert completed.returncode == 1
+    assert "--api-key-env NOT_SET_VAR: the variable is not set or empty" in completed.stderr
+
+
+def test_unknown_reward_and_bad_folders_are_reported(tmp_path: Path) -> None:
+    missing = serve("--function-ref", f"{tmp_path}/absent.py:one")
+    assert missing.returncode == 1 and "no Python file" in missing.stderr
+    folder = serve("--metrics-folders", f"m={tmp_path}")
+    assert folder.returncode == 1 and "main.py does not exist" in folder.stderr
+    spec = serve("--metrics-folders", "nonsense")
+    assert spec.returncode == 1 and "expected NAME=PATH" in spec.stderr
+    both = serve("--registry", str(tmp_path), "--function-ref", "x:y")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
+def test_rk_endpoint_api_key_is_used_when_no_variable_is_named(tmp_path: Path) -> None:
+    (tmp_path / "r.py").write_text(REWARD)
+    args = ["--function-ref", f"{tmp_path}/r.py:one", "--workers", "1"]
+    with ServerProcess(args, env={"RK_ENDPOINT_API_KEY": "default-key"}) as server:
+        body = {"messages": [{"role": "user", "content": "hi"}]}
+        assert httpx.post(f"{server.url}/evaluate", json=body).status_code == 401
+        headers = {"Authorization": "Bearer default-key"}
+        assert httpx.post(f"{server.url}/evaluate", json=body, headers=headers).json()["score"] == 1
+
+
+def test_binding_beyond_loopback_without_a_key_warns(tmp_path: Path) -> None:
+    (tmp_path / "r.py").write_text(REWARD)
+    env = {k: v for k, v in os.environ.items() if k != "RK_ENDPOINT_API_KEY"}
+    # 192.0.2.1 (TEST-NET-1) is no address of this machine: the warning comes before the
+    # bind, which then fails, so nothing is ever exposed beyond loopback.
+    completed = serve(
+        "--function-ref", f"{tmp_path}/r.py:one", "--host", "192.0.2.1",
+        "--port", str(free_port()), "--workers", "1", env=env,
+    )  # fmt: skip
+    assert "WITHOUT an API key" in completed.stderr and "192.0.2.1" in completed.stderr
+    assert completed.returncode != 0

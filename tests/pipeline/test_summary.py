@@ -1,0 +1,79 @@
+"""Summary statistics: mean and uncertainty of valid scores, errors apart, unbiased pass@k."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from reward_kit.pipeline.summary import pass_at_k, score_statistics, summarize
+
+
+def _row(sample_id, score, *, variant=0, valid=True, generation_error=None, metrics=None):
+    return {
+        "id": sample_id,
+        "variant": variant,
+        "score": score,
+        "is_score_valid": valid,
+        "metrics": metrics or {},
+        "generation": {"error": generation_error, "usage": {"prompt_tokens": 3}, "cached": False},
+    }
+
+
+@pytest.mark.parametrize(
+    ("n", "c", "k", "expected"),
+    [(5, 0, 1, 0.0), (5, 5, 3, 1.0), (4, 1, 1, 0.25), (4, 1, 2, 0.5), (10, 3, 5, 1 - 21 / 252)],
+)
+def test_pass_at_k_is_the_unbiased_estimator(n, c, k, expected):
+    assert pass_at_k(n, c, k) == pytest.approx(expected)
+
+
+def test_pass_at_k_rejects_impossible_counts():
+    with pytest.raises(ValueError, match="1 <= k <= n"):
+        pass_at_k(3, 1, 4)
+
+
+def test_statistics_of_scores():
+    stats = score_statistics([0.0, 1.0, 1.0, 0.0])
+    assert stats["mean"] == 0.5
+    assert stats["stderr"] == pytest.approx(math.sqrt(1 / 3 / 4))
+    low, high = stats["ci95"]
+    assert low == pytest.approx(0.5 - 1.959964 * stats["stderr"])
+    assert high == pytest.approx(0.5 + 1.959964 * stats["stderr"])
+    assert score_statistics([]) == {"count": 0, "mean": None, "stderr": None, "ci95": None}
+    assert score_statistics([0.3])["stderr"] is None
+
+
+def test_failures_are_counted_apart_not_averaged_as_zeros():
+    rows = [
+        _row("a", 1.0),
+        _row("b", None, valid=False, generation_error="HTTP 500"),
+        _row("c", 0.0, valid=False),
+        _row("d", 0.5),
+    ]
+    summary = summarize(rows)
+    assert summary["score"]["mean"] == pytest.approx(0.75)
+    assert summary["score"]["count"] == 2
+    assert summary["errors"] == {"generation": 1, "scoring": 1}
+    assert summary["token_usage"]["prompt_tokens"] == 12
+    assert "pass_at_k" not in summary
+
+
+def test_pass_at_k_over_variants_uses_valid_variants_only():
+    rows = [
+        _row("a", 1.0, variant=0),
+        _row("a", 0.0, variant=1),
+        _row("b", 0.0, variant=0),
+        _row("b", None, variant=1, valid=False, generation_error="timeout"),
+    ]
+    summary = summarize(rows, n=2)
+    assert summary["pass_at_k"]["pass@1"] == {"value": pytest.approx(0.25), "samples": 2}
+    assert summary["pass_at_k"]["pass@2"] == {"value": 1.0, "samples": 1}
+
+
+def test_metric_means_skip_invalid_metrics():
+    rows = [
+        _row("a", 1.0, metrics={"m": {"score": 1.0, "is_score_valid": True}}),
+        _row("b", 1.0, metrics={"m": {"score": 0.0, "is_score_valid": False}}),
+    ]
+    assert summarize(rows)["metrics"]["m"]["mean"] == 1.0

@@ -1,0 +1,105 @@
+"""Every example runs offline as its README says, with the results its README states."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+def _reward_kit(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reward_kit", *arguments],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("example", "config", "rows", "mean"),
+    [
+        ("math_example", "run_math_eval", 8, 5 / 8),
+        ("math_with_formatting", "run_math_with_formatting", 6, 4 / 6),
+        ("math_with_format_and_length", "run_math_format_length", 4, None),
+        ("tool_calling_example", "run_tool_calling_eval", 5, 2 / 5),
+    ],
+)
+def test_example_runs_offline(example, config, rows, mean, tmp_path):
+    completed = _reward_kit(
+        "run",
+        "--config-path",
+        str(EXAMPLES / example / "conf"),
+        "--config-name",
+        config,
+        "generation.enabled=false",
+        f"hydra.run.dir={tmp_path / 'run'}",
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["rows"] == rows
+    assert summary["errors"] == {"generation": 0, "scoring": 0}
+    if mean is not None:
+        assert summary["score"]["mean"] == pytest.approx(mean)
+
+
+@pytest.mark.slow
+def test_weighted_rewards_example_scores_as_its_readme_says(tmp_path):
+    example = EXAMPLES / "math_with_format_and_length"
+    completed = _reward_kit(
+        "run",
+        "--config-path",
+        str(example / "conf"),
+        "--config-name",
+        "run_math_format_length",
+        "generation.enabled=false",
+        f"hydra.run.dir={tmp_path}",
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    rows = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+    scores = {row["id"]: row["score"] for row in rows}
+    assert scores["shelf-1"] == pytest.approx(1.0)
+    assert scores["shelf-2"] == pytest.approx(0.85, abs=0.01)
+    assert scores["shelf-3"] == pytest.approx(0.8)
+    assert scores["shelf-4"] == pytest.approx(0.4)
+    assert set(rows[0]["metrics"]) >= {"math_reward", "format_reward", "concise"}
+
+
+@pytest.mark.slow
+def test_word_count_metrics_folder_previews(tmp_path):
+    folder = EXAMPLES / "metrics" / "word_count"
+    output = tmp_path / "scores.jsonl"
+    completed = _reward_kit(
+        "preview",
+        "--metrics-folders",
+        f"word_count={folder}",
+        "--samples",
+        str(folder / "samples.jsonl"),
+        "--output",
+        str(output),
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    results = {
+        row["id"]: row["results"]["word_count"]
+        for row in map(json.loads, output.read_text().splitlines())
+    }
+    assert results["short"]["score"] == pytest.approx(0.6)
+    assert results["good"]["score"] == 1.0
+    assert results["not-answered"]["is_score_valid"] is False
+    assert "ERROR" in completed.stdout
