@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import os
 import shutil
@@ -19,13 +20,14 @@ from reward_kit.errors import RewardKitError
 from reward_kit.execution._base import ExecutionJob, Executor
 from reward_kit.execution._result import ExecutionLimits, ExecutionResult
 from reward_kit.execution._sandbox import _bwrap
-from reward_kit.execution._sandbox._cgroup import CgroupTree, JobCgroup
+from reward_kit.execution._sandbox._cgroup import CgroupTree, JobCgroup, owner_is_gone
 from reward_kit.execution._sandbox._client import ForkServer, SandboxFailure
 from reward_kit.execution._sandbox._jobs import JOB_ENV, prepare_dir, verdict
 from reward_kit.execution.languages import _LANGUAGES
 
 Isolation = Literal["auto", "bwrap", "rlimits"]
 _warned_fallback = False
+_WORK_PREFIX = "reward-kit-exec-"
 _PRELOAD = ("math", "re", "typing", "collections", "itertools", "functools", "heapq", "string")
 """Standard modules imported once by the fork-server, so jobs find them already loaded."""
 
@@ -42,6 +44,22 @@ def _forget_servers_after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_servers_after_fork)
+
+
+@atexit.register
+def _close_all_at_exit() -> None:
+    """Stop the fork-servers while the event loop still runs (no pending tasks at exit)."""
+    for executor in list(_live):
+        with contextlib.suppress(Exception):
+            executor.close()
+
+
+def _remove_stale_work_dirs() -> None:
+    """Delete work directories of reward-kit processes killed before they could clean up."""
+    with contextlib.suppress(OSError):
+        for path in Path(tempfile.gettempdir()).glob(f"{_WORK_PREFIX}*"):
+            if owner_is_gone(path.name, _WORK_PREFIX) and path.stat().st_uid == os.getuid():
+                shutil.rmtree(path, ignore_errors=True)
 
 
 class SandboxUnavailableError(RewardKitError):
@@ -96,7 +114,8 @@ class LocalExecutor(Executor):
         self._slots: asyncio.Semaphore | None = None
         self._starting: asyncio.Lock | None = None
         self._cgroups: CgroupTree | None = None
-        self._base = Path(tempfile.mkdtemp(prefix="reward-kit-exec-"))
+        _remove_stale_work_dirs()
+        self._base = Path(tempfile.mkdtemp(prefix=f"{_WORK_PREFIX}{os.getpid()}-"))
         self._finalizer = weakref.finalize(self, _cleanup, self._base, None, os.getpid())
         _live.add(self)
 

@@ -178,3 +178,35 @@ def test_rlimits_as_root_with_an_explicit_readable_python() -> None:
             "import os, helper; print(helper.X, os.getuid())", files={"helper.py": "X = 5"}
         )
     assert (result.status, result.stdout) == ("ok", "5 65534\n"), result
+
+
+def test_a_process_that_never_closes_its_executor_exits_cleanly(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from reward_kit.execution import LocalExecutor\n"
+        "executor = LocalExecutor()\n"
+        "print(executor.run('print(1)').stdout.strip(), executor._base)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    printed, base = done.stdout.split()
+    assert printed == "1" and not Path(base).exists()
+
+
+def test_work_dirs_of_killed_processes_are_swept() -> None:
+    import subprocess
+    import tempfile
+
+    gone_pid = subprocess.Popen(["true"])
+    gone_pid.wait()
+    stale = Path(tempfile.gettempdir()) / f"reward-kit-exec-{gone_pid.pid}-stale"
+    stale.mkdir()
+    (stale / "left-over").write_text("x")
+    LocalExecutor("rlimits").close()
+    assert not stale.exists()

@@ -72,10 +72,12 @@ class CgroupTree:
             if "memory" in own and "pids" in own:
                 dirs = {c: _ROOT / c / own[c].lstrip("/") / name for c in ("memory", "pids")}
                 for path in dirs.values():
+                    _remove_stale_siblings(path.parent, version=1)
                     path.mkdir()
                 return cls(dirs, version=1)
             if "" in own and {"memory", "pids"} <= set(_read(_ROOT / "cgroup.controllers").split()):
                 path = _ROOT / own[""].lstrip("/") / name
+                _remove_stale_siblings(path.parent, version=2)
                 path.mkdir()
                 (path / "cgroup.subtree_control").write_text("+memory +pids")
                 return cls({"unified": path}, version=2)
@@ -112,6 +114,31 @@ class CgroupTree:
         for path in self.dirs.values():
             with contextlib.suppress(OSError):
                 path.rmdir()
+
+
+def owner_is_gone(name: str, prefix: str) -> bool:
+    """Whether ``name`` is ``<prefix><pid>-...`` of a process that no longer exists."""
+    pid = name[len(prefix) :].split("-", 1)[0]
+    if not name.startswith(prefix) or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _remove_stale_siblings(parent: Path, version: int) -> None:
+    """Delete subtrees left by reward-kit processes that were killed before cleaning up."""
+    with contextlib.suppress(OSError):
+        for tree in parent.iterdir():
+            if tree.is_dir() and owner_is_gone(tree.name, "reward-kit-"):
+                jobs = tuple(p for p in tree.iterdir() if p.is_dir())
+                JobCgroup(jobs, version).remove(deadline_s=1.0)
+                with contextlib.suppress(OSError):
+                    tree.rmdir()
 
 
 def _own_cgroups() -> dict[str, str]:

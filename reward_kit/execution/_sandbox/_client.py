@@ -108,7 +108,10 @@ class ForkServer:
         if self.process is not None:
             with contextlib.suppress(ProcessLookupError):
                 self.process.kill()
-            await asyncio.to_thread(self.process.wait)
+            # Poll rather than wait in a thread: this also runs at interpreter exit, when no
+            # new threads may start. A SIGKILLed process is gone within milliseconds.
+            while self.process.poll() is None:
+                await asyncio.sleep(0.002)
         for pipe in (self.requests, self.reply_pipe):  # closing a transport closes its pipe
             if pipe is not None:
                 pipe.close()
