@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import secrets
 import threading
@@ -31,8 +33,14 @@ def executor_for(environment: str, api_key: str | None = None) -> Executor:
         if environment == "e2b":
             if api_key not in _e2b:
                 _e2b[api_key] = E2BExecutor(api_key)
+                atexit.register(_close_quietly, _e2b[api_key])  # E2B bills open sandboxes
             return _e2b[api_key]
     raise ValueError(f"environment must be 'local' or 'e2b', got {environment!r}")
+
+
+def _close_quietly(executor: E2BExecutor) -> None:
+    with contextlib.suppress(Exception):
+        executor.close()
 
 
 @dataclass(frozen=True)
