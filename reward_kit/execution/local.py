@@ -22,7 +22,7 @@ from reward_kit.execution._result import ExecutionLimits, ExecutionResult
 from reward_kit.execution._sandbox import _bwrap
 from reward_kit.execution._sandbox._cgroup import CgroupTree, JobCgroup, owner_is_gone
 from reward_kit.execution._sandbox._client import ForkServer, SandboxFailure
-from reward_kit.execution._sandbox._jobs import JOB_ENV, prepare_dir, verdict
+from reward_kit.execution._sandbox._jobs import JOB_ENV, job_files, verdict
 from reward_kit.execution.languages import _LANGUAGES
 
 Isolation = Literal["auto", "bwrap", "rlimits"]
@@ -242,8 +242,6 @@ class LocalExecutor(Executor):
         cgroup: JobCgroup | None = None
         try:
             argv = self._argv(job)
-            owner = 65534 if self.isolation == "rlimits" and os.geteuid() == 0 else None
-            prepare_dir(job_dir, job.lang.file_name, job.code, job.stdin, dict(job.files), owner)
             if self._cgroups is not None:
                 cgroup = self._cgroups.job(name, job.memory_mb + 32, self.max_processes)
             request = self._request(name, job_dir, argv, job, cgroup)
@@ -282,6 +280,8 @@ class LocalExecutor(Executor):
         return {
             "dir": f"/jobs/{name}" if bwrap else str(job_dir),
             "argv": argv,
+            "files": job_files(job.lang.file_name, job.code, dict(job.files)),
+            "stdin": job.stdin or "",
             "env": dict(JOB_ENV, TMPDIR="/tmp"),
             "cgroup_procs": procs,
             "limits": {

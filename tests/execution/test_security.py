@@ -313,3 +313,19 @@ def test_a_sandbox_dying_mid_job_is_a_sandbox_error_then_replaced() -> None:
         os.kill(executor._server.process.pid, 9)  # dead while idle: replaced before the job
         time.sleep(0.1)
         assert_still_works(executor)
+
+
+def test_the_job_cannot_reach_its_own_stdio_files(executor: LocalExecutor) -> None:
+    if executor.isolation == "rlimits" and os.geteuid() != 0:
+        pytest.skip("rlimits mode protects the stdio files only when it can drop to nobody")
+    code = (
+        "for name, mode in (('stdin', 'r'), ('stdout', 'w'), ('stderr', 'w')):\n"
+        "    for path in ('../' + name, '/jobs/' + name):\n"
+        "        try:\n"
+        "            open(path, mode).write('forged') if mode == 'w' else print(open(path).read())\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "print('done')"
+    )
+    result = executor.run(code, stdin="the harness nonce\n")
+    assert result.stdout == "done\n", result

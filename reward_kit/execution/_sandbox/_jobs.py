@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import base64
 import signal
 from pathlib import Path
 from typing import Any
@@ -13,35 +13,13 @@ JOB_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": 
 _MEMORY_MARKERS = ("MemoryError", "JavaScript heap out of memory", "Cannot allocate memory")
 
 
-def prepare_dir(
-    job_dir: Path,
-    file_name: str,
-    code: str,
-    stdin: str | None,
-    files: dict[str, str | bytes],
-    owner: int | None,
-) -> None:
-    """Create ``in/`` (the program and its files), ``stdin``, and empty ``stdout``/``stderr``.
-
-    In rlimits mode as root the job runs as ``owner`` (nobody), which then owns ``in/`` only.
-    """
-    source = job_dir / "in"
-    source.mkdir(parents=True)
+def job_files(file_name: str, code: str, files: dict[str, str | bytes]) -> dict[str, str]:
+    """The program and its extra files, base64-encoded for the request (the monitor writes them)."""
+    encoded = {}
     for name, content in {**files, file_name: code}.items():
-        path = source / name
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = content.encode() if isinstance(content, str) else content
-        path.write_bytes(data)
-    (job_dir / "stdin").write_text(stdin or "")
-    (job_dir / "stdin").chmod(0o600)
-    (job_dir / "stdout").touch(0o644)
-    (job_dir / "stderr").touch(0o644)
-    if owner is not None:
-        # Only the program's own directory changes hands: its stdio files stay the host's.
-        for root, dirs, names in os.walk(source):
-            for name in [*dirs, *names]:
-                os.chown(os.path.join(root, name), owner, owner)
-        os.chown(source, owner, owner)
+        encoded[name] = base64.b64encode(data).decode()
+    return encoded
 
 
 def read_capped(path: Path, cap: int) -> tuple[str, bool]:

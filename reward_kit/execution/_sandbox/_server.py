@@ -13,6 +13,7 @@ wall-clock limit and reports how it ended.
 The verdict is left to the host, which only trusts the exit status and the output files.
 """
 
+import base64
 import contextlib
 import ctypes
 import gc
@@ -29,6 +30,22 @@ import types
 from typing import Any, NoReturn
 
 Job = dict[str, Any]
+WARM_UP = """
+import sys
+def f(xs: list[int], *args, key=None, **kwargs) -> dict:
+    total = sum(x * 2 for x in xs if x % 2 == 0) + len([y for y in args]) + len({**kwargs})
+    try:
+        return {k: v for k, v in zip(map(str, xs), xs)} | {"t": total, "s": f"{total:>4}"}
+    except (ValueError, KeyError) as error:
+        raise RuntimeError(str(error)) from error
+class C:
+    def __init__(self, a: int = 0) -> None:
+        self.a = a
+    @property
+    def b(self) -> int:
+        return self.a
+assert f([1, 2, 3], 4, x=5)["t"] == 6 and C(1).b == 1
+"""
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWPID = 0x20000000
@@ -52,37 +69,55 @@ def mount_tmpfs(target: str, size_mb: int, flags: int = 0) -> None:
     check(LIBC.mount(b"tmpfs", target.encode(), b"tmpfs", flags, options), f"mount {target}")
 
 
+class CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
 def drop_capabilities() -> None:
     """Clear every capability the monitor needed for mounting (version 3 capset, 2 words)."""
-
-    class Header(ctypes.Structure):
-        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
     data = (ctypes.c_uint32 * 6)()
-    check(LIBC.capset(ctypes.byref(Header(0x20080522, 0)), data), "capset")
+    check(LIBC.capset(ctypes.byref(CapHeader(0x20080522, 0)), data), "capset")
 
 
-def build_job_filesystem(job_dir: str, limits: dict[str, Any]) -> None:
+def build_job_filesystem(job: Job) -> str:
     """Private /work, /tmp and /dev/shm for this job; other jobs, cgroups and /proc vanish."""
     check(LIBC.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
     check(LIBC.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make mounts private")
     for private in ("/work", "/tmp", "/dev/shm"):
-        mount_tmpfs(private, limits["disk_mb"])
-    copy_tree(os.path.join(job_dir, "in"), "/work")
+        mount_tmpfs(private, job["limits"]["disk_mb"])
+    write_files("/work", job["files"], None)
     for hidden in ("/jobs", "/cgroup", "/proc"):
         if os.path.isdir(hidden):
             mount_tmpfs(hidden, 0, MS_RDONLY | MS_NOEXEC)
+    return "/work"
 
 
-def copy_tree(source: str, target: str) -> None:
-    for name in os.listdir(source):
-        src, dst = os.path.join(source, name), os.path.join(target, name)
-        if os.path.isdir(src):
-            os.mkdir(dst)
-            copy_tree(src, dst)
-        else:
-            with open(src, "rb") as reader, open(dst, "wb") as writer:
-                writer.write(reader.read())
+def write_files(directory: str, files: dict[str, str], owner: int | None) -> None:
+    """Write the job's program and files (base64) into its directory, owned by ``owner``."""
+    for name, content in files.items():
+        path = os.path.join(directory, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as file:
+            file.write(base64.b64decode(content))
+    if owner is not None:
+        for root, dirs, names in os.walk(directory):
+            for name in [*dirs, *names]:
+                os.chown(os.path.join(root, name), owner, owner)
+        os.chown(directory, owner, owner)
+
+
+def open_stdio(job_dir: str, stdin: str) -> list[int]:
+    """The job's stdin, stdout and stderr files, in a directory the job never sees."""
+    os.mkdir(job_dir, 0o711)  # rlimits mode: the job user may pass through to its in/ only
+    stdin_path = os.path.join(job_dir, "stdin")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    with open(os.open(stdin_path, flags, 0o600), "w", encoding="utf-8") as file:
+        file.write(stdin)
+    return [
+        os.open(stdin_path, os.O_RDONLY),
+        os.open(os.path.join(job_dir, "stdout"), flags, 0o644),
+        os.open(os.path.join(job_dir, "stderr"), flags, 0o644),
+    ]
 
 
 def apply_limits(limits: dict[str, Any]) -> None:
@@ -128,10 +163,11 @@ def job_process(job: Job, go_reader: int, setup_writer: int, stdio: list[int]) -
 
 
 def prepare_job_process(job: Job, go_reader: int, setup_writer: int, stdio: list[int]) -> None:
-    os.read(go_reader, 1)
+    if job["cgroup_procs"]:
+        os.read(go_reader, 1)  # the monitor has moved this process into the job's cgroups
     for target, fd in enumerate(stdio):
         os.dup2(fd, target)
-    workdir = "/work" if NAMESPACES else os.path.join(job["dir"], "in")
+    workdir = job["workdir"]
     os.chdir(workdir)
     os.setsid()
     if NAMESPACES:
@@ -200,17 +236,17 @@ def monitor(job: Job) -> NoReturn:
     outcome: dict[str, Any] = {}
     try:
         check(LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
-        stdio = [
-            os.open(os.path.join(job["dir"], "stdin"), os.O_RDONLY),
-            os.open(os.path.join(job["dir"], "stdout"), os.O_WRONLY),
-            os.open(os.path.join(job["dir"], "stderr"), os.O_WRONLY),
-        ]
+        stdio = open_stdio(job["dir"], job["stdin"])
         cgroup_fds = [os.open(path, os.O_WRONLY) for path in job["cgroup_procs"]]
         if job["limits"]["count_processes_of_uid"] is not None:
             uid = job["limits"]["count_processes_of_uid"]
             job["limits"]["processes"] += count_processes_of(uid)
         if NAMESPACES:
-            build_job_filesystem(job["dir"], job["limits"])
+            job["workdir"] = build_job_filesystem(job)
+        else:
+            job["workdir"] = os.path.join(job["dir"], "in")
+            os.mkdir(job["workdir"], 0o700)
+            write_files(job["workdir"], job["files"], CONFIG.get("drop_to_uid"))
         go_reader, go_writer = os.pipe()
         setup_reader, setup_writer = os.pipe()
         started = time.monotonic()
@@ -224,8 +260,10 @@ def monitor(job: Job) -> NoReturn:
         for fd in cgroup_fds:
             os.write(fd, str(pid).encode())
         os.write(go_writer, b"g")
-        setup_failure = read_all(setup_reader)
         outcome = wait_with_deadline(pid, started, job["limits"]["timeout_s"])
+        # Read only now: a setup failure was written before the job exited, and not waiting
+        # for the job to finish its setup saves a round trip through the scheduler.
+        setup_failure = read_available(setup_reader)
         if setup_failure:
             outcome = {"setup_error": setup_failure.decode(errors="replace")}
     except BaseException as error:
@@ -234,11 +272,13 @@ def monitor(job: Job) -> NoReturn:
     os._exit(0 if os.write(1, line) == len(line) else 1)
 
 
-def read_all(fd: int) -> bytes:
-    data = b""
-    while chunk := os.read(fd, 4096):
-        data += chunk
-    return data
+def read_available(fd: int) -> bytes:
+    """What is in a pipe whose writers may still be open (a job's daemon could hold one)."""
+    os.set_blocking(fd, False)
+    try:
+        return os.read(fd, 4096)
+    except BlockingIOError:
+        return b""
 
 
 def wait_with_deadline(pid: int, started: float, timeout_s: float) -> dict[str, Any]:
@@ -331,6 +371,8 @@ def sweep_orphans(monitor_pids: set[int]) -> None:
 if __name__ == "__main__":
     for module in CONFIG.get("preload", ()):
         __import__(module)
+    # The first compile() in a process sets up compiler state; do it once here, not per job.
+    exec(compile(WARM_UP, "warm_up.py", "exec"), {"__name__": "warm_up"})
     gc.freeze()  # keep the server's objects out of the children's collections: fewer COW copies
     check(LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
     if not NAMESPACES:
