@@ -28,6 +28,7 @@ from reward_kit.execution.languages import _LANGUAGES
 Isolation = Literal["auto", "bwrap", "rlimits"]
 _warned_fallback = False
 _WORK_PREFIX = "reward-kit-exec-"
+_MIN_SHM_BYTES = 4 << 30
 _PRELOAD = ("math", "re", "typing", "collections", "itertools", "functools", "heapq", "string")
 """Standard modules imported once by the fork-server, so jobs find them already loaded."""
 
@@ -54,12 +55,26 @@ def _close_all_at_exit() -> None:
             executor.close()
 
 
+def _work_root() -> str:
+    """Where executors keep jobs' stdio files: RAM-backed /dev/shm if roomy, else the temp dir.
+
+    Creating and removing a job's files on a disk file system costs about half a millisecond
+    per job; on tmpfs it is nearly free.
+    """
+    with contextlib.suppress(OSError):
+        shm = os.statvfs("/dev/shm")
+        if shm.f_bavail * shm.f_frsize >= _MIN_SHM_BYTES and os.access("/dev/shm", os.W_OK):
+            return "/dev/shm"
+    return tempfile.gettempdir()
+
+
 def _remove_stale_work_dirs() -> None:
     """Delete work directories of reward-kit processes killed before they could clean up."""
-    with contextlib.suppress(OSError):
-        for path in Path(tempfile.gettempdir()).glob(f"{_WORK_PREFIX}*"):
-            if owner_is_gone(path.name, _WORK_PREFIX) and path.stat().st_uid == os.getuid():
-                shutil.rmtree(path, ignore_errors=True)
+    for root in {_work_root(), tempfile.gettempdir()}:
+        with contextlib.suppress(OSError):
+            for path in Path(root).glob(f"{_WORK_PREFIX}*"):
+                if owner_is_gone(path.name, _WORK_PREFIX) and path.stat().st_uid == os.getuid():
+                    shutil.rmtree(path, ignore_errors=True)
 
 
 class SandboxUnavailableError(RewardKitError):
@@ -115,7 +130,9 @@ class LocalExecutor(Executor):
         self._starting: asyncio.Lock | None = None
         self._cgroups: CgroupTree | None = None
         _remove_stale_work_dirs()
-        self._base = Path(tempfile.mkdtemp(prefix=f"{_WORK_PREFIX}{os.getpid()}-"))
+        self._base = Path(
+            tempfile.mkdtemp(prefix=f"{_WORK_PREFIX}{os.getpid()}-", dir=_work_root())
+        )
         self._finalizer = weakref.finalize(self, _cleanup, self._base, None, os.getpid())
         _live.add(self)
 
