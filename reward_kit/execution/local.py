@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import atexit
-import contextlib
 import os
 import shutil
 import sys
-import tempfile
 import uuid
 import warnings
 import weakref
@@ -19,62 +16,16 @@ from reward_kit._async_bridge import run_sync
 from reward_kit.errors import RewardKitError
 from reward_kit.execution._base import ExecutionJob, Executor
 from reward_kit.execution._result import ExecutionLimits, ExecutionResult
-from reward_kit.execution._sandbox import _bwrap
-from reward_kit.execution._sandbox._cgroup import CgroupTree, JobCgroup, owner_is_gone
+from reward_kit.execution._sandbox import _bwrap, _lifecycle
+from reward_kit.execution._sandbox._cgroup import CgroupTree, JobCgroup
 from reward_kit.execution._sandbox._client import ForkServer, SandboxFailure
 from reward_kit.execution._sandbox._jobs import JOB_ENV, job_files, verdict
 from reward_kit.execution.languages import _LANGUAGES
 
 Isolation = Literal["auto", "bwrap", "rlimits"]
 _warned_fallback = False
-_WORK_PREFIX = "reward-kit-exec-"
-_MIN_SHM_BYTES = 4 << 30
 _PRELOAD = ("math", "re", "typing", "collections", "itertools", "functools", "heapq", "string")
 """Standard modules imported once by the fork-server, so jobs find them already loaded."""
-
-
-_live: weakref.WeakSet[LocalExecutor] = weakref.WeakSet()
-
-
-def _forget_servers_after_fork() -> None:
-    """A forked child cannot use its parent's fork-server (it belongs to the parent's loop)."""
-    for executor in list(_live):
-        executor._server = None
-        executor._starting = None
-        executor._slots = None
-
-
-os.register_at_fork(after_in_child=_forget_servers_after_fork)
-
-
-@atexit.register
-def _close_all_at_exit() -> None:
-    """Stop the fork-servers while the event loop still runs (no pending tasks at exit)."""
-    for executor in list(_live):
-        with contextlib.suppress(Exception):
-            executor.close()
-
-
-def _work_root() -> str:
-    """Where executors keep jobs' stdio files: RAM-backed /dev/shm if roomy, else the temp dir.
-
-    Creating and removing a job's files on a disk file system costs about half a millisecond
-    per job; on tmpfs it is nearly free.
-    """
-    with contextlib.suppress(OSError):
-        shm = os.statvfs("/dev/shm")
-        if shm.f_bavail * shm.f_frsize >= _MIN_SHM_BYTES and os.access("/dev/shm", os.W_OK):
-            return "/dev/shm"
-    return tempfile.gettempdir()
-
-
-def _remove_stale_work_dirs() -> None:
-    """Delete work directories of reward-kit processes killed before they could clean up."""
-    for root in {_work_root(), tempfile.gettempdir()}:
-        with contextlib.suppress(OSError):
-            for path in Path(root).glob(f"{_WORK_PREFIX}*"):
-                if owner_is_gone(path.name, _WORK_PREFIX) and path.stat().st_uid == os.getuid():
-                    shutil.rmtree(path, ignore_errors=True)
 
 
 class SandboxUnavailableError(RewardKitError):
@@ -129,12 +80,9 @@ class LocalExecutor(Executor):
         self._slots: asyncio.Semaphore | None = None
         self._starting: asyncio.Lock | None = None
         self._cgroups: CgroupTree | None = None
-        _remove_stale_work_dirs()
-        self._base = Path(
-            tempfile.mkdtemp(prefix=f"{_WORK_PREFIX}{os.getpid()}-", dir=_work_root())
-        )
-        self._finalizer = weakref.finalize(self, _cleanup, self._base, None, os.getpid())
-        _live.add(self)
+        self._base = _lifecycle.new_work_dir()
+        self._finalizer = weakref.finalize(self, _lifecycle.cleanup, self._base, None, os.getpid())
+        _lifecycle.track(self)
 
     @property
     def isolation(self) -> str:
@@ -142,6 +90,12 @@ class LocalExecutor(Executor):
         if self._isolation is None:
             self._isolation = self._resolve_isolation()
         return self._isolation
+
+    def _forget_server(self) -> None:
+        """After a fork: the parent's server belongs to the parent; start a new one if needed."""
+        self._server = None
+        self._starting = None
+        self._slots = None
 
     @property
     def uses_cgroups(self) -> bool:
@@ -184,7 +138,7 @@ class LocalExecutor(Executor):
                 self._cgroups = CgroupTree.create()
                 self._finalizer.detach()
                 self._finalizer = weakref.finalize(
-                    self, _cleanup, self._base, self._cgroups, os.getpid()
+                    self, _lifecycle.cleanup, self._base, self._cgroups, os.getpid()
                 )
             server = ForkServer(*self._launch_spec(), log=self._base / "server.log")
             await server.start()
@@ -197,7 +151,7 @@ class LocalExecutor(Executor):
         if self.isolation == "rlimits":
             drop = 65534 if os.geteuid() == 0 else None
             if drop is not None:
-                if not _readable_by_others(self.python):
+                if not _lifecycle.readable_by_others(self.python):
                     self.python = self._python_for_nobody()
                 # nobody may pass through (not list) the directories down to its job's files
                 os.chmod(jobs, 0o711)
@@ -220,7 +174,7 @@ class LocalExecutor(Executor):
             )
         version = f"python{sys.version_info.major}.{sys.version_info.minor}"
         for candidate in (f"/usr/local/bin/{version}", f"/usr/bin/{version}"):
-            if os.path.exists(candidate) and _readable_by_others(candidate):
+            if os.path.exists(candidate) and _lifecycle.readable_by_others(candidate):
                 return str(Path(candidate).resolve())
         raise SandboxFailure(
             f"rlimits isolation runs jobs as 'nobody', which cannot read {self.python}, and "
@@ -331,22 +285,3 @@ class LocalExecutor(Executor):
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _readable_by_others(python: str) -> bool:
-    """Whether ``nobody`` can load this interpreter (every directory down to it is o+x)."""
-    prefix = Path(python).parent.parent
-    return all(
-        d.stat().st_mode & 0o001
-        for d in [*reversed(prefix.parents), prefix, prefix / "lib"]
-        if d.exists()
-    )
-
-
-def _cleanup(base: Path, cgroups: CgroupTree | None, owner: int) -> None:
-    if os.getpid() != owner:  # a forked child must not delete its parent's sandbox files
-        return
-    shutil.rmtree(base, ignore_errors=True)
-    if cgroups is not None:
-        with contextlib.suppress(OSError):
-            cgroups.remove()
