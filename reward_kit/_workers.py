@@ -34,6 +34,11 @@ __all__ = ["WorkerPool", "shared_pool"]
 
 T = TypeVar("T")
 
+_STARTED = b"S"
+"""Sent by a worker once the call is unpickled and starts: the time limit counts from here."""
+LOAD_LIMIT_S = 120.0
+"""How long starting a worker and loading a call (importing its module) may take."""
+
 
 def _owner_is_alive(owner_pid: int) -> bool:
     try:
@@ -78,7 +83,8 @@ def _worker_main(
         except (EOFError, OSError):
             return
         try:
-            func, args, kwargs = pickle.loads(payload)
+            func, args, kwargs = pickle.loads(payload)  # may import the function's module
+            connection.send_bytes(_STARTED)
             reply: tuple[str, Any] = ("ok", func(*args, **kwargs))
         except BaseException as exc:  # report every failure of the call to the caller
             reply = ("error", exc)
@@ -129,27 +135,40 @@ class _Worker:
     def call(self, task: _Task) -> tuple[str, Any]:
         """Run ``task``; raises EvaluationTimeout or WorkerCrashed when the worker is lost."""
         self.connection.send_bytes(pickle.dumps((task.func, task.args, task.kwargs)))
-        try:
-            ready = self.connection.poll(task.timeout)
-        except (EOFError, OSError):
-            ready = True
-        if not ready:
+        if not self._wait(LOAD_LIMIT_S):
             self.kill()
             raise EvaluationTimeout(
-                f"timed out after {task.timeout:g} s; the worker process was killed"
+                f"the worker could not start the call within {LOAD_LIMIT_S:g} s "
+                "(importing its module hung?); the worker process was killed"
             )
-        try:
-            reply = self.connection.recv_bytes()
-        except (EOFError, OSError):
-            self.process.join(timeout=5)
-            raise WorkerCrashed(
-                f"the worker process died while evaluating (exit code {self.process.exitcode})"
-            ) from None
+        reply = self._receive()
+        if reply == _STARTED:
+            if not self._wait(task.timeout):
+                self.kill()
+                raise EvaluationTimeout(
+                    f"timed out after {task.timeout:g} s; the worker process was killed"
+                )
+            reply = self._receive()
         try:
             kind, value = pickle.loads(reply)
         except Exception as exc:
             return "error", EvaluationError(f"cannot read the worker's result: {exc}")
         return kind, value
+
+    def _wait(self, timeout: float | None) -> bool:
+        try:
+            return self.connection.poll(timeout)
+        except (EOFError, OSError):
+            return True  # the worker is gone: _receive reports it
+
+    def _receive(self) -> bytes:
+        try:
+            return self.connection.recv_bytes()
+        except (EOFError, OSError):
+            self.process.join(timeout=5)
+            raise WorkerCrashed(
+                f"the worker process died while evaluating (exit code {self.process.exitcode})"
+            ) from None
 
     def kill(self) -> None:
         """Kill the process (it may be stuck in C code that ignores every polite signal)."""

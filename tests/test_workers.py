@@ -229,3 +229,18 @@ def test_exiting_normally_does_not_wait_for_a_busy_worker(tmp_path: Path) -> Non
     started = time.monotonic()
     subprocess.run([sys.executable, str(script)], env=env, timeout=60, check=True)
     assert time.monotonic() - started < 30
+
+
+class SlowToUnpickle:
+    """An argument whose unpickling takes a while, as importing a heavy module does."""
+
+    def __reduce__(self) -> tuple[object, tuple[float]]:
+        return time.sleep, (1.5,)
+
+
+def test_loading_a_call_does_not_count_against_its_time_limit(pool: WorkerPool) -> None:
+    assert pool.run(_ignore_first, SlowToUnpickle(), 5, timeout=1.0) == 5
+
+
+def _ignore_first(_: object, value: int) -> int:
+    return value
