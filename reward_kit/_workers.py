@@ -6,6 +6,12 @@ call at a time; when a call runs past its limit the worker is killed (SIGKILL) a
 the caller gets :class:`~reward_kit.errors.EvaluationTimeout`. A worker that dies mid-call gives
 :class:`~reward_kit.errors.WorkerCrashed`. Workers are started with the ``forkserver`` method, so
 a pool is safe to use from threaded programs (servers, trainers).
+
+When many calls are queued, a worker is sent several at once (at most a fair share of the
+queue, so the workers stay evenly loaded) and runs them one after another, replying to each as
+it finishes: a message per call costs more than a small call itself. Each call keeps its own
+time limit, counted from its own start, and a call that hangs or kills its worker fails alone:
+the calls after it in the batch run again on a fresh worker.
 """
 
 from __future__ import annotations
@@ -35,9 +41,12 @@ __all__ = ["WorkerPool", "shared_pool"]
 T = TypeVar("T")
 
 _STARTED = b"S"
-"""Sent by a worker once the call is unpickled and starts: the time limit counts from here."""
+"""Sent by a worker once a batch of calls is unpickled and the first starts: its time limit
+counts from here; each later call's counts from the reply to the call before it."""
 LOAD_LIMIT_S = 120.0
-"""How long starting a worker and loading a call (importing its module) may take."""
+"""How long starting a worker and loading a batch of calls (importing modules) may take."""
+MAX_BATCH = 16
+"""Most calls sent to a worker in one message."""
 
 
 def _owner_is_alive(owner_pid: int) -> bool:
@@ -70,7 +79,7 @@ def _watch_owner(owner_pid: int) -> None:
 def _worker_main(
     connection: Connection, initializer: Callable[[], object] | None, owner_pid: int
 ) -> None:
-    """Run calls received on ``connection`` until it closes; reply with results or errors."""
+    """Run batches of calls received on ``connection`` until it closes; reply to each call."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     threading.Thread(
         target=_watch_owner, args=(owner_pid,), name="reward-kit-owner-watch", daemon=True
@@ -79,26 +88,45 @@ def _worker_main(
         initializer()
     while True:
         try:
-            payload = connection.recv_bytes()
+            payloads: list[bytes] = pickle.loads(connection.recv_bytes())
         except (EOFError, OSError):
             return
+        calls = [_load_call(payload) for payload in payloads]  # may import modules
+        connection.send_bytes(_STARTED)
+        for call in calls:
+            connection.send_bytes(_run_call(call))
+
+
+def _load_call(payload: bytes) -> tuple[Any, str]:
+    """The unpickled ``(func, args, kwargs)`` of a call, or the exception that prevented it."""
+    try:
+        return pickle.loads(payload), ""
+    except BaseException as exc:  # reported to the caller of that call only
+        return exc, traceback.format_exc()
+
+
+def _run_call(call: tuple[Any, str]) -> bytes:
+    """Run one loaded call; its pickled reply ``("ok", result)`` or ``("error", exception)``."""
+    loaded, formatted = call
+    if isinstance(loaded, BaseException):
+        reply: tuple[str, Any] = ("error", loaded)
+    else:
+        func, args, kwargs = loaded
         try:
-            func, args, kwargs = pickle.loads(payload)  # may import the function's module
-            connection.send_bytes(_STARTED)
-            reply: tuple[str, Any] = ("ok", func(*args, **kwargs))
+            reply = ("ok", func(*args, **kwargs))
         except BaseException as exc:  # report every failure of the call to the caller
             reply = ("error", exc)
             formatted = traceback.format_exc()
-        try:
-            encoded = pickle.dumps(reply)
-            if reply[0] == "error":
-                pickle.loads(encoded)  # some exceptions pickle but cannot be unpickled
-            connection.send_bytes(encoded)
-        except Exception as exc:  # the result or the exception itself cannot be pickled
-            message = f"{type(exc).__name__}: {exc}"
-            if reply[0] == "error":
-                message = f"{type(reply[1]).__name__}: {reply[1]}\n{formatted}"
-            connection.send_bytes(pickle.dumps(("error", EvaluationError(message))))
+    try:
+        encoded = pickle.dumps(reply)
+        if reply[0] == "error":
+            pickle.loads(encoded)  # some exceptions pickle but cannot be unpickled
+        return encoded
+    except Exception as exc:  # the result or the exception itself cannot be pickled
+        message = f"{type(exc).__name__}: {exc}"
+        if reply[0] == "error":
+            message = f"{type(reply[1]).__name__}: {reply[1]}\n{formatted}"
+        return pickle.dumps(("error", EvaluationError(message)))
 
 
 @dataclass
@@ -108,6 +136,20 @@ class _Task:
     kwargs: dict[str, Any]
     timeout: float | None
     future: Future[Any] = field(default_factory=Future)
+    alone: bool = False
+    """Run in a batch of its own (its batch's loading hung, and the culprit is not known)."""
+
+
+def _settle(future: Future[Any], reply: bytes) -> None:
+    try:
+        kind, value = pickle.loads(reply)
+    except Exception as exc:
+        future.set_exception(EvaluationError(f"cannot read the worker's result: {exc}"))
+        return
+    if kind == "ok":
+        future.set_result(value)
+    else:
+        future.set_exception(value)
 
 
 class _Worker:
@@ -132,28 +174,56 @@ class _Worker:
         self.process.start()
         child_end.close()
 
-    def call(self, task: _Task) -> tuple[str, Any]:
-        """Run ``task``; raises EvaluationTimeout or WorkerCrashed when the worker is lost."""
-        self.connection.send_bytes(pickle.dumps((task.func, task.args, task.kwargs)))
-        if not self._wait(LOAD_LIMIT_S):
+    def call(self, tasks: list[_Task]) -> list[_Task]:
+        """Run ``tasks`` in order, settling each one's future as soon as its reply arrives.
+
+        Returns:
+            The tasks that did not run because the worker was lost (killed after a time-out,
+            or dead) while running an earlier one, which got the error: they may run elsewhere.
+        """
+        payloads = []
+        for task in tasks:
+            try:
+                payloads.append(pickle.dumps((task.func, task.args, task.kwargs)))
+            except BaseException as exc:  # e.g. the call's arguments cannot be pickled
+                task.future.set_exception(exc)
+        tasks = [task for task in tasks if not task.future.done()]
+        if not tasks:
+            return []
+        self.connection.send_bytes(pickle.dumps(payloads))
+        problem: EvaluationError = EvaluationTimeout(
+            f"the worker could not start the call within {LOAD_LIMIT_S:g} s "
+            "(importing its module hung?); the worker process was killed"
+        )
+        try:
+            started = self._wait(LOAD_LIMIT_S) and self._receive() == _STARTED
+        except WorkerCrashed as exc:
+            started, problem = False, exc
+        if not started:
+            self.kill()
+            if len(tasks) > 1:  # which call's loading failed is not known: run each alone
+                for task in tasks:
+                    task.alone = True
+                return tasks
+            tasks[0].future.set_exception(problem)
+            return []
+        for position, task in enumerate(tasks):
+            try:
+                reply = self._reply(task)
+            except (EvaluationTimeout, WorkerCrashed) as exc:
+                task.future.set_exception(exc)
+                return tasks[position + 1 :]
+            _settle(task.future, reply)
+        return []
+
+    def _reply(self, task: _Task) -> bytes:
+        """The reply to ``task``, which has just started; raises when the worker is lost."""
+        if not self._wait(task.timeout):
             self.kill()
             raise EvaluationTimeout(
-                f"the worker could not start the call within {LOAD_LIMIT_S:g} s "
-                "(importing its module hung?); the worker process was killed"
+                f"timed out after {task.timeout:g} s; the worker process was killed"
             )
-        reply = self._receive()
-        if reply == _STARTED:
-            if not self._wait(task.timeout):
-                self.kill()
-                raise EvaluationTimeout(
-                    f"timed out after {task.timeout:g} s; the worker process was killed"
-                )
-            reply = self._receive()
-        try:
-            kind, value = pickle.loads(reply)
-        except Exception as exc:
-            return "error", EvaluationError(f"cannot read the worker's result: {exc}")
-        return kind, value
+        return self._receive()
 
     def _wait(self, timeout: float | None) -> bool:
         try:
@@ -204,6 +274,7 @@ class WorkerPool:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._abandoned = False
         self._initializer = initializer
         self._workers: dict[int, _Worker] = {}
         _all_pools.add(self)
@@ -222,30 +293,59 @@ class WorkerPool:
 
     def _dispatch(self, index: int) -> None:
         worker: _Worker | None = None
-        while True:
-            task = self._tasks.get()
-            if task is None:
-                break
-            if not task.future.set_running_or_notify_cancel():
+        pending: list[_Task] = []  # started, but their worker was lost before they ran
+        stopping = False
+        while pending or not stopping:
+            if pending and self._abandoned:  # their worker was killed by shutdown(wait=False)
+                for task in pending:
+                    task.future.set_exception(WorkerCrashed("the worker pool was shut down"))
+                pending = []
                 continue
+            batch = pending or self._next_batch()
+            pending = []
+            if batch is None:
+                stopping = True
+                continue
+            if not batch:
+                continue
+            if any(task.alone for task in batch) and len(batch) > 1:
+                batch, pending = batch[:1], batch[1:]
             try:
                 if worker is None or not worker.process.is_alive():
                     worker = _Worker(self._context, f"{self.name}-{index}", self._initializer)
                     self._workers[index] = worker
-                kind, value = worker.call(task)
-            except (EvaluationTimeout, WorkerCrashed) as exc:
+                pending += worker.call(batch)
+            except BaseException as exc:  # the worker could not be started
+                for task in batch:
+                    if not task.future.done():
+                        task.future.set_exception(exc)
+            if worker is not None and not worker.process.is_alive():
                 worker = None
-                task.future.set_exception(exc)
-                continue
-            except BaseException as exc:  # e.g. the call's arguments could not be pickled
-                task.future.set_exception(exc)
-                continue
-            if kind == "ok":
-                task.future.set_result(value)
-            else:
-                task.future.set_exception(value)
         if worker is not None:
             worker.kill()
+
+    def _next_batch(self) -> list[_Task] | None:
+        """The next queued calls to send to one worker (``None``: the pool is shutting down).
+
+        Waits for one call, then takes up to a fair share of those still queued, so that the
+        other workers get theirs.
+        """
+        task = self._tasks.get()
+        batch: list[_Task] = []
+        while task is not None:
+            if task.future.set_running_or_notify_cancel():
+                batch.append(task)
+            share = min(MAX_BATCH, 1 + self._tasks.qsize() // (2 * self.size))
+            if len(batch) >= share:
+                return batch
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                return batch
+        if batch:  # the end-of-work marker belongs to some dispatcher: put it back
+            self._tasks.put(None)
+            return batch
+        return None
 
     def submit(
         self, func: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any
@@ -278,6 +378,7 @@ class WorkerPool:
                 workers at once (what happens at interpreter exit).
         """
         if not wait:
+            self._abandoned = True
             self._cancel_queued()
             for worker in list(self._workers.values()):
                 worker.kill()
