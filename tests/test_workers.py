@@ -244,3 +244,69 @@ def test_loading_a_call_does_not_count_against_its_time_limit(pool: WorkerPool) 
 
 def _ignore_first(_: object, value: int) -> int:
     return value
+
+
+class FailsToUnpickle:
+    """An argument that pickles here but cannot be unpickled in the worker."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return _refuse, ("no such resource",)
+
+
+def _refuse(message: str) -> None:
+    raise LookupError(message)
+
+
+def _busy_worker_then(pool: WorkerPool, calls: list[tuple[object, ...]], timeout: float) -> list:
+    """Submit ``calls`` while the only worker is busy, so that they queue up and go in batches."""
+    blocker = pool.submit(time.sleep, 0.5)
+    futures = [pool.submit(func, *args, timeout=timeout) for func, *args in calls]  # type: ignore[arg-type]
+    blocker.result(timeout=60)
+    outcomes: list[object] = []
+    for future in futures:
+        try:
+            outcomes.append(future.result(timeout=60))
+        except Exception as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def test_queued_calls_each_keep_their_own_time_limit() -> None:
+    with WorkerPool(1, name="test-batch-limits") as pool:
+        outcomes = _busy_worker_then(pool, [(_sleep_then, 0.2, i) for i in range(12)], 1.0)
+    assert outcomes == list(range(12))  # 2.4 s in all: each limit counts from its own start
+
+
+def _sleep_then(seconds: float, value: int) -> int:
+    time.sleep(seconds)
+    return value
+
+
+def test_a_failing_queued_call_fails_alone() -> None:
+    calls: list[tuple[object, ...]] = [(square, i) for i in range(20)]
+    calls[3] = (spin_forever,)
+    calls[8] = (exit_abruptly,)
+    calls[12] = (raise_value_error,)
+    calls[15] = (square, FailsToUnpickle())
+    calls[17] = (square, threading.Lock())
+    with WorkerPool(1, name="test-batch-failures") as pool:
+        outcomes = _busy_worker_then(pool, calls, 0.5)
+    assert isinstance(outcomes[3], EvaluationTimeout)
+    assert isinstance(outcomes[8], WorkerCrashed)
+    assert isinstance(outcomes[12], ValueError)
+    assert isinstance(outcomes[15], LookupError) and "no such resource" in str(outcomes[15])
+    assert isinstance(outcomes[17], Exception) and "pickle" in str(outcomes[17])
+    failed = {3, 8, 12, 15, 17}
+    assert [outcomes[i] for i in range(20) if i not in failed] == [
+        i * i for i in range(20) if i not in failed
+    ]
+
+
+def test_a_call_whose_batch_cannot_load_is_retried_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("reward_kit._workers.LOAD_LIMIT_S", 1.0)
+    calls: list[tuple[object, ...]] = [(_ignore_first, None, i) for i in range(6)]
+    calls[2] = (_ignore_first, SlowToUnpickle(), 2)  # loads in 1.5 s: past the load limit
+    with WorkerPool(1, name="test-batch-load") as pool:
+        outcomes = _busy_worker_then(pool, calls, 5.0)
+    assert isinstance(outcomes[2], EvaluationTimeout) and "could not start" in str(outcomes[2])
+    assert [outcomes[i] for i in (0, 1, 3, 4, 5)] == [0, 1, 3, 4, 5]
