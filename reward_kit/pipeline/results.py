@@ -158,9 +158,16 @@ class ResultWriter:
 
     def write(self, row: dict[str, Any]) -> None:
         """Write one row as one line."""
+        self.write_many([row])
+
+    def write_many(self, rows: list[dict[str, Any]]) -> None:
+        """Write rows as lines, all handed to the OS at once (one system call, not one each)."""
+        if not rows:
+            return
         if self._fd is None:
             raise ValueError(f"{self.path} is closed")
-        data = memoryview((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        data = memoryview(text.encode("utf-8"))
         while data:
             written = os.write(self._fd, data)
             data = data[written:]

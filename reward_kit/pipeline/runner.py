@@ -3,7 +3,8 @@
 Samples flow through a fixed set of concurrent workers: each generates a response (the model
 client bounds and adapts how many requests are in flight), then scores it at once through
 :class:`reward_kit.scoring.Scorer` (worker processes, off the event loop), then appends the
-result row. So generation and scoring overlap, and every row is on disk as soon as it is done.
+result row. So generation and scoring overlap, and every row is on disk as soon as it is done
+(rows that finish in the same turn of the event loop are written together, in one system call).
 A run directory is resumable: rows already in its ``results.jsonl`` are not redone.
 """
 
@@ -120,14 +121,23 @@ class _Run:
         else:
             concurrency = _SCORING_CONCURRENCY
 
+        unwritten: list[dict[str, Any]] = []
+
+        def write_finished() -> None:
+            writer.write_many(unwritten)
+            unwritten.clear()
+
         async def work() -> None:
             for sample, variant in jobs:  # workers share one iterator: each job runs once
                 row = await self._process(sample, variant, rewards)
-                writer.write(row)
+                unwritten.append(row)
                 self.rows.append(summary_fields(row))
                 self.rows_written += 1
                 cached = bool((row.get("generation") or {}).get("cached"))
                 progress.advance(error=not row["is_score_valid"], cached=cached)
+                if len(unwritten) == 1:  # the rows finished in this turn of the loop: one write
+                    await asyncio.sleep(0)
+                    write_finished()
 
         tasks = [asyncio.create_task(work()) for _ in range(concurrency)]
         try:
@@ -138,6 +148,7 @@ class _Run:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            write_finished()
 
     async def _process(self, sample: Sample, variant: int, rewards: RewardSet) -> dict[str, Any]:
         messages = sample.messages

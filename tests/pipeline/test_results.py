@@ -24,6 +24,13 @@ def test_rows_are_on_disk_as_soon_as_they_are_written(tmp_path):
     writer = ResultWriter(path)
     writer.write(_row("a"))
     assert json.loads(path.read_text()) == _row("a")
+    writer.write_many([_row("b"), _row("c", 1)])
+    writer.write_many([])
+    assert [(row["id"], row["variant"]) for row in read_results(path)] == [
+        ("a", 0),
+        ("b", 0),
+        ("c", 1),
+    ]
     writer.close()
 
 
