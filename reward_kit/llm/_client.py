@@ -194,7 +194,7 @@ class ChatClient:
             key = cache_key(
                 {"v": _CACHE_FORMAT, "base_url": self.base_url, "body": body, "salt": cache_salt}
             )
-            stored = cache.get(key)
+            stored = await cache.aget(key)
             if stored is not None:
                 self.stats.cache_hits += 1
                 fields = read_completion(json.loads(stored), where, model)

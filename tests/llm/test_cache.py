@@ -233,3 +233,33 @@ def test_process_killed_mid_write_leaves_a_readable_cache(tmp_path):
         assert all(s is not None and json.loads(s)["i"] == i for i, s in enumerate(stored))
         cache.put("after", json.dumps(completion("ok")), "m")
         assert cache.get("after") is not None
+
+
+def test_lookups_in_one_turn_of_the_loop_are_one_query(tmp_path):
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    for i in range(0, 1200, 2):
+        cache.put(f"k{i}", f"body {i}", "m")
+    queries: list[str] = []
+    cache._db.set_trace_callback(queries.append)
+
+    async def look_up_all():
+        return await asyncio.gather(*(cache.aget(f"k{i}") for i in range(1200)))
+
+    found = asyncio.run(look_up_all())
+    assert found == [f"body {i}" if i % 2 == 0 else None for i in range(1200)]
+    assert len(queries) == 3  # 500 keys per query
+    assert (cache.hits, cache.misses) == (600, 600)
+    assert cache.get_many(["k0", "k1", "k0"]) == {"k0": "body 0"}
+    assert (cache.hits, cache.misses) == (602, 601)
+    cache.close()
+
+
+def test_a_failed_batched_lookup_fails_each_caller(tmp_path):
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    cache.close()
+
+    async def look_up_two():
+        return await asyncio.gather(cache.aget("a"), cache.aget("b"), return_exceptions=True)
+
+    outcomes = asyncio.run(look_up_two())
+    assert all(isinstance(outcome, sqlite3.ProgrammingError) for outcome in outcomes)
