@@ -280,6 +280,8 @@ class WorkerPool:
         _all_pools.add(self)
 
     def _ensure_started(self) -> None:
+        if len(self._threads) == self.size and not self._closed:
+            return  # started: no need to take the lock for every call
         with self._lock:
             if self._closed:
                 raise RuntimeError(f"worker pool {self.name!r} has been shut down")

@@ -69,6 +69,45 @@ def _wants_models(annotation: Any) -> bool:
     return _mentions(annotation, Message) or not _mentions(annotation, dict)
 
 
+@dataclass(frozen=True)
+class _KeywordBinding:
+    """Binds a call made with keyword arguments only, as ``Signature.bind`` does but faster.
+
+    Rewards are called once per sample with keywords only, and ``Signature.bind`` costs more
+    than many a reward itself.
+    """
+
+    named: tuple[str, ...]
+    required: frozenset[str]
+    var_keyword: str | None
+
+    @classmethod
+    def of(cls, signature: inspect.Signature) -> _KeywordBinding | None:
+        """The binding for ``signature``; None when it has positional-only or ``*args``."""
+        parameters = list(signature.parameters.values())
+        simple = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        var_keyword = [p.name for p in parameters if p.kind is inspect.Parameter.VAR_KEYWORD]
+        named = [p for p in parameters if p.kind in simple]
+        if len(named) + len(var_keyword) != len(parameters):
+            return None
+        required = frozenset(p.name for p in named if p.default is inspect.Parameter.empty)
+        return cls(tuple(p.name for p in named), required, var_keyword[0] if var_keyword else None)
+
+    def bind(
+        self, signature: inspect.Signature, kwargs: dict[str, Any]
+    ) -> inspect.BoundArguments | None:
+        """The bound arguments, or None when the call is wrong (``Signature.bind`` says how)."""
+        if not self.required <= kwargs.keys():
+            return None
+        arguments = {name: kwargs[name] for name in self.named if name in kwargs}
+        if len(arguments) < len(kwargs):
+            if self.var_keyword is None:
+                return None
+            extra = {name: value for name, value in kwargs.items() if name not in arguments}
+            arguments[self.var_keyword] = extra
+        return inspect.BoundArguments(signature, arguments)
+
+
 class _DecoratedReward(abc.ABC, Generic[P, R]):
     """Shared machinery of the pointwise and batch faces of a decorated reward."""
 
@@ -82,6 +121,8 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
         hints = _annotations(func)
         self._hints = hints
         self._coerce_ground_truth = _mentions(hints.get("ground_truth"), Message)
+        self._wants_models = {name: _wants_models(hint) for name, hint in hints.items()}
+        self._keywords = _KeywordBinding.of(self._signature)
 
     @abc.abstractmethod
     def _prepare(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
@@ -112,6 +153,10 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
         return self._finish(value, bound)
 
     def _bind(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
+        if not args and self._keywords is not None:
+            bound = self._keywords.bind(self._signature, kwargs)
+            if bound is not None:
+                return bound
         try:
             return self._signature.bind(*args, **kwargs)
         except TypeError as exc:
@@ -119,7 +164,7 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
 
     def _coerce(self, bound: inspect.BoundArguments, name: str, value: Any, where: str) -> None:
         messages = to_messages(value, where)
-        wants_models = _wants_models(self._hints.get(name))
+        wants_models = self._wants_models.get(name, True)
         bound.arguments[name] = (
             messages if wants_models else [m.model_dump(exclude_none=True) for m in messages]
         )
