@@ -22,111 +22,25 @@ import multiprocessing
 import os
 import pickle
 import queue
-import select
-import signal
 import threading
-import time
-import traceback
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+from reward_kit._loop_future import LoopFuture
+from reward_kit._worker_process import STARTED, worker_main
 from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
 
 __all__ = ["WorkerPool", "shared_pool"]
 
 T = TypeVar("T")
 
-_STARTED = b"S"
-"""Sent by a worker once a batch of calls is unpickled and the first starts: its time limit
-counts from here; each later call's counts from the reply to the call before it."""
 LOAD_LIMIT_S = 120.0
 """How long starting a worker and loading a batch of calls (importing modules) may take."""
 MAX_BATCH = 16
 """Most calls sent to a worker in one message."""
-
-
-def _owner_is_alive(owner_pid: int) -> bool:
-    try:
-        os.kill(owner_pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _watch_owner(owner_pid: int) -> None:
-    """Exit this worker at once when the process that owns its pool is gone, even mid-call.
-
-    A worker's parent is the forkserver, not the owner, and the forkserver outlives the owner
-    for as long as any of its children do, so the parent-death signal cannot be used: the
-    worker watches the owner itself (a pidfd where the kernel has them, else polling).
-    """
-    try:
-        owner = os.pidfd_open(owner_pid)
-    except (AttributeError, OSError):
-        while _owner_is_alive(owner_pid):
-            time.sleep(0.5)
-    else:
-        select.select([owner], [], [])
-    os._exit(1)
-
-
-def _worker_main(
-    connection: Connection, initializer: Callable[[], object] | None, owner_pid: int
-) -> None:
-    """Run batches of calls received on ``connection`` until it closes; reply to each call."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    threading.Thread(
-        target=_watch_owner, args=(owner_pid,), name="reward-kit-owner-watch", daemon=True
-    ).start()
-    if initializer is not None:
-        initializer()
-    while True:
-        try:
-            payloads: list[bytes] = pickle.loads(connection.recv_bytes())
-        except (EOFError, OSError):
-            return
-        calls = [_load_call(payload) for payload in payloads]  # may import modules
-        connection.send_bytes(_STARTED)
-        for call in calls:
-            connection.send_bytes(_run_call(call))
-
-
-def _load_call(payload: bytes) -> tuple[Any, str]:
-    """The unpickled ``(func, args, kwargs)`` of a call, or the exception that prevented it."""
-    try:
-        return pickle.loads(payload), ""
-    except BaseException as exc:  # reported to the caller of that call only
-        return exc, traceback.format_exc()
-
-
-def _run_call(call: tuple[Any, str]) -> bytes:
-    """Run one loaded call; its pickled reply ``("ok", result)`` or ``("error", exception)``."""
-    loaded, formatted = call
-    if isinstance(loaded, BaseException):
-        reply: tuple[str, Any] = ("error", loaded)
-    else:
-        func, args, kwargs = loaded
-        try:
-            reply = ("ok", func(*args, **kwargs))
-        except BaseException as exc:  # report every failure of the call to the caller
-            reply = ("error", exc)
-            formatted = traceback.format_exc()
-    try:
-        encoded = pickle.dumps(reply)
-        if reply[0] == "error":
-            pickle.loads(encoded)  # some exceptions pickle but cannot be unpickled
-        return encoded
-    except Exception as exc:  # the result or the exception itself cannot be pickled
-        message = f"{type(exc).__name__}: {exc}"
-        if reply[0] == "error":
-            message = f"{type(reply[1]).__name__}: {reply[1]}\n{formatted}"
-        return pickle.dumps(("error", EvaluationError(message)))
 
 
 @dataclass
@@ -135,12 +49,12 @@ class _Task:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     timeout: float | None
-    future: Future[Any] = field(default_factory=Future)
+    future: Future[Any] | LoopFuture = field(default_factory=Future)
     alone: bool = False
     """Run in a batch of its own (its batch's loading hung, and the culprit is not known)."""
 
 
-def _settle(future: Future[Any], reply: bytes) -> None:
+def _settle(future: Future[Any] | LoopFuture, reply: bytes) -> None:
     try:
         kind, value = pickle.loads(reply)
     except Exception as exc:
@@ -166,7 +80,7 @@ class _Worker:
         # Not a daemon, so that a reward running in a worker may use a pool of its own; the
         # worker watches this process instead and exits when it is gone.
         self.process = context.Process(  # type: ignore[attr-defined]
-            target=_worker_main,
+            target=worker_main,
             args=(child_end, initializer, os.getpid()),
             name=name,
             daemon=False,
@@ -196,7 +110,7 @@ class _Worker:
             "(importing its module hung?); the worker process was killed"
         )
         try:
-            started = self._wait(LOAD_LIMIT_S) and self._receive() == _STARTED
+            started = self._wait(LOAD_LIMIT_S) and self._receive() == STARTED
         except WorkerCrashed as exc:
             started, problem = False, exc
         if not started:
@@ -353,12 +267,15 @@ class WorkerPool:
         self, func: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any
     ) -> Future[T]:
         """Queue ``func(*args, **kwargs)``; the time limit starts when a worker picks it up."""
-        if timeout is not None and timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {timeout}")
+        future: Future[T] = Future()
+        self._queue(_Task(func, args, kwargs, timeout, future))
+        return future
+
+    def _queue(self, task: _Task) -> None:
+        if task.timeout is not None and task.timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {task.timeout}")
         self._ensure_started()
-        task = _Task(func, args, kwargs, timeout)
         self._tasks.put(task)
-        return task.future
 
     def run(
         self, func: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any
@@ -370,7 +287,14 @@ class WorkerPool:
         self, func: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any
     ) -> T:
         """Run ``func(*args, **kwargs)`` in a worker without blocking the event loop."""
-        return await asyncio.wrap_future(self.submit(func, *args, timeout=timeout, **kwargs))
+        future = LoopFuture(asyncio.get_running_loop())
+        self._queue(_Task(func, args, kwargs, timeout, future))
+        try:
+            result: T = await future.awaitable
+        except asyncio.CancelledError:
+            future.cancel()  # not started yet: it never will be
+            raise
+        return result
 
     def shutdown(self, *, wait: bool = True) -> None:
         """Stop the dispatchers and their workers.

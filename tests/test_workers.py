@@ -310,3 +310,25 @@ def test_a_call_whose_batch_cannot_load_is_retried_alone(monkeypatch: pytest.Mon
         outcomes = _busy_worker_then(pool, calls, 5.0)
     assert isinstance(outcomes[2], EvaluationTimeout) and "could not start" in str(outcomes[2])
     assert [outcomes[i] for i in (0, 1, 3, 4, 5)] == [0, 1, 3, 4, 5]
+
+
+def _touch(path: str) -> None:
+    Path(path).touch()
+
+
+def test_an_awaited_call_cancelled_while_queued_never_runs(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+
+    async def cancel_while_queued() -> None:
+        busy = asyncio.ensure_future(pool.arun(time.sleep, 0.5))
+        queued = asyncio.ensure_future(pool.arun(_touch, str(marker)))
+        await asyncio.sleep(0.1)
+        queued.cancel()
+        await busy
+        with pytest.raises(asyncio.CancelledError):
+            await queued
+        assert await pool.arun(square, 3) == 9
+
+    with WorkerPool(1, name="test-cancel") as pool:
+        asyncio.run(cancel_while_queued())
+    assert not marker.exists()
