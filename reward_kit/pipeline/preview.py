@@ -107,6 +107,8 @@ def _read_jsonl(path: Path, max_samples: int | None) -> list[dict[str, Any]]:
             if not isinstance(sample, dict):
                 raise PreviewError(f"{path}, line {number}: expected a JSON object")
             samples.append(sample)
+    if not samples:
+        raise PreviewError(f"{path} holds no samples")
     return samples
 
 
@@ -142,11 +144,13 @@ def load_preview_samples(
     """Samples from a JSONL file, a run directory, or a HuggingFace dataset.
 
     Raises:
-        PreviewError: no source, a missing file, or a line that is not a JSON object (with its
-            line number).
+        PreviewError: no source, a missing or empty file, ``max_samples`` below 1, or a line
+            that is not a JSON object (with its line number).
     """
     if (samples is None) == (huggingface is None):
         raise PreviewError("give either a samples file or a HuggingFace dataset")
+    if max_samples is not None and max_samples < 1:
+        raise PreviewError(f"--max-samples must be at least 1, got {max_samples}")
     if huggingface is not None:
         return _read_huggingface(huggingface, max_samples)
     path = Path(str(samples)).expanduser()
@@ -203,7 +207,10 @@ def run_preview(
     """
     rewards = dict(metrics or {})
     if remote_url:
-        rewards["remote"] = RewardFunction(mode="remote", endpoint=remote_url)
+        try:
+            rewards["remote"] = RewardFunction(mode="remote", endpoint=remote_url)
+        except ValueError as exc:
+            raise PreviewError(f"--remote-url: {exc}") from None
     if not rewards:
         raise PreviewError("nothing to score with: give --metrics-folders or --remote-url")
     return PreviewResult(samples, asyncio.run(_score_all(samples, rewards, timeout)))

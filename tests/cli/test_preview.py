@@ -65,6 +65,16 @@ def test_preview_reports_bad_arguments_in_one_line(tmp_path):
     assert "NAME=PATH" in completed.stderr and "Traceback" not in completed.stderr
 
 
+def test_preview_reports_a_broken_main_py_without_a_traceback(tmp_path):
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "main.py").write_text("def evaluate(:\n")
+    write_jsonl(tmp_path / "s.jsonl", [{"messages": [{"role": "assistant", "content": "a"}]}])
+    completed = _preview("--metrics-folders", "b=broken", "--samples", "s.jsonl", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert "syntax error in" in completed.stderr and "main.py, line 1" in completed.stderr
+
+
 def test_preview_reads_a_huggingface_dataset(tmp_path):
     folder = tmp_path / "dataset"
     folder.mkdir()
