@@ -30,15 +30,12 @@ def _file_module_name(path: Path) -> str:
 
 def _import_failure(what: str, exc: Exception) -> ModuleLoadError:
     """Say where a user's module failed to import and why, in one line instead of a traceback."""
+    detail, where = str(exc), ""
     if isinstance(exc, SyntaxError):
-        return ModuleLoadError(
-            f"{what}: syntax error in {exc.filename}, line {exc.lineno}: {exc.msg}"
-        )
-    where = ""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if frames:
+        detail, where = str(exc.msg), f" ({exc.filename}, line {exc.lineno})"
+    elif frames := traceback.extract_tb(exc.__traceback__):
         where = f" ({frames[-1].filename}, line {frames[-1].lineno})"
-    return ModuleLoadError(f"{what}: importing it raised {type(exc).__name__}: {exc}{where}")
+    return ModuleLoadError(f"{what}: {type(exc).__name__}: {detail}{where}")
 
 
 def load_module_from_file(path: str | Path) -> ModuleType:

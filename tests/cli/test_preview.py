@@ -72,7 +72,7 @@ def test_preview_reports_a_broken_main_py_without_a_traceback(tmp_path):
     completed = _preview("--metrics-folders", "b=broken", "--samples", "s.jsonl", cwd=tmp_path)
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
-    assert "syntax error in" in completed.stderr and "main.py, line 1" in completed.stderr
+    assert "SyntaxError: " in completed.stderr and "main.py, line 1)" in completed.stderr
 
 
 def test_preview_reads_a_huggingface_dataset(tmp_path):
