@@ -12,6 +12,8 @@ import abc
 import asyncio
 import functools
 import inspect
+import numbers
+import types
 import typing
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -62,6 +64,33 @@ def _annotations(func: Callable[..., Any]) -> dict[str, Any]:
         return dict(getattr(func, "__annotations__", {}))
 
 
+_DATA_PARAMETERS = frozenset({"messages", "ground_truth", "rollouts_messages", "ground_truths"})
+_SCALARS: dict[Any, tuple[type, ...]] = {
+    bool: (bool, numbers.Integral),
+    int: (numbers.Integral,),
+    float: (numbers.Real,),
+    str: (str,),
+    type(None): (type(None),),
+}
+
+
+def _scalar_check(annotation: Any) -> tuple[type, ...] | None:
+    """The types a parameter annotated with plain scalars (``int | None``...) accepts, else None.
+
+    ``int`` accepts any integral number and ``float`` any real one (NumPy's too), so only a
+    value of a plainly wrong kind (``"abc"`` for a length) is refused.
+    """
+    origin = typing.get_origin(annotation)
+    members = (
+        typing.get_args(annotation)
+        if origin is typing.Union or origin is types.UnionType
+        else (annotation,)
+    )
+    if not all(member in _SCALARS for member in members):
+        return None
+    return tuple(kind for member in members for kind in _SCALARS[member])
+
+
 def _wants_models(annotation: Any) -> bool:
     """Messages are passed as ``Message`` unless the parameter is annotated for dicts only."""
     if annotation is None:
@@ -82,6 +111,16 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
         hints = _annotations(func)
         self._hints = hints
         self._coerce_ground_truth = _mentions(hints.get("ground_truth"), Message)
+        # Options (parameters with a default, not the data) annotated with plain scalars are
+        # checked on each call, so a wrong kind of value fails with the option's name.
+        self._scalar_checks = {
+            name: (check + ((type(None),) if parameter.default is None else ()), hints[name])
+            for name, parameter in self._signature.parameters.items()
+            if parameter.default is not inspect.Parameter.empty
+            and name not in _DATA_PARAMETERS
+            and name in hints
+            and (check := _scalar_check(hints[name])) is not None
+        }
 
     @abc.abstractmethod
     def _prepare(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
@@ -113,9 +152,18 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
 
     def _bind(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
         try:
-            return self._signature.bind(*args, **kwargs)
+            bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError(f"reward function {self.__reward_kit__.name!r}: {exc}") from None
+        for name, (check, annotation) in self._scalar_checks.items():
+            value = bound.arguments.get(name)
+            if name in bound.arguments and not isinstance(value, check):
+                expected = getattr(annotation, "__name__", None) or str(annotation)
+                raise TypeError(
+                    f"reward function {self.__reward_kit__.name!r}: {name} must be {expected}, "
+                    f"got {type(value).__name__} {value!r:.80}"
+                )
+        return bound
 
     def _coerce(self, bound: inspect.BoundArguments, name: str, value: Any, where: str) -> None:
         messages = to_messages(value, where)

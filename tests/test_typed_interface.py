@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import pickle
+import re
 import warnings
 from typing import Any, List, Union  # noqa: UP035 - the old styles are what we test
 
@@ -284,3 +285,38 @@ def test_no_warnings_on_the_normal_path() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         typing_list_style(CONVERSATION, ground_truth="4")
+
+
+@reward_function
+def scaled_length(
+    messages: list[Message],
+    ground_truth: str | None = None,
+    target: int | None = None,
+    weight: float = 1.0,
+    strict: bool = False,
+    label: str = "length",
+    **kwargs: Any,
+) -> EvaluateResult:
+    return EvaluateResult(score=float(weight * (target or 0)), reason=f"{label} {strict}")
+
+
+def test_options_of_a_wrong_kind_are_refused_naming_the_option() -> None:
+    expected = re.escape("'scaled_length': target must be int | None, got str 'abc'")
+    with pytest.raises(TypeError, match=expected):
+        scaled_length(CONVERSATION, target="abc")
+    with pytest.raises(TypeError, match="weight must be float, got NoneType None"):
+        scaled_length(CONVERSATION, weight=None)
+    with pytest.raises(TypeError, match="label must be str, got int 3"):
+        scaled_length(CONVERSATION, label=3)
+
+
+def test_options_accept_every_number_of_the_right_kind() -> None:
+    import numpy as np
+
+    assert scaled_length(CONVERSATION, target=np.int64(2), weight=np.float32(0.5)).score == 1.0
+    assert scaled_length(CONVERSATION, target=2, weight=2).score == 4.0
+    assert scaled_length(CONVERSATION, target=None, strict=1).reason == "length 1"
+
+
+def test_data_parameters_are_not_type_checked() -> None:
+    assert scaled_length(CONVERSATION, ground_truth=42, target=1).score == 1.0
