@@ -19,6 +19,8 @@ from typing import Any
 from reward_kit._loading import load_module_from_file
 from reward_kit.errors import RewardKitError, RewardNotFoundError
 from reward_kit.models import EvaluateResult
+from reward_kit.pipeline._sources import DatasetError, load_rows
+from reward_kit.pipeline.config import DatasetConfig, SourceType
 from reward_kit.reward_function import RewardFunction
 from reward_kit.scoring import Scorer
 
@@ -113,19 +115,23 @@ def _read_jsonl(path: Path, max_samples: int | None) -> list[dict[str, Any]]:
 
 
 def _read_huggingface(source: HuggingFaceSource, max_samples: int | None) -> list[dict[str, Any]]:
-    import datasets
-
-    datasets.disable_progress_bars()
-    dataset = datasets.load_dataset(source.name, split=source.split)
-    if max_samples is not None:
-        dataset = dataset.select(range(min(max_samples, len(dataset))))
+    config = DatasetConfig(
+        source_type=SourceType.huggingface, path_or_name=source.name, split=source.split
+    )
+    try:
+        rows = [row for row in load_rows(config, None, max_samples) if isinstance(row, dict)]
+    except DatasetError as exc:
+        raise PreviewError(str(exc)) from exc
+    if not rows:
+        raise PreviewError(f"dataset {source.name!r} (split {source.split!r}) holds no samples")
+    columns = sorted(rows[0])
     for key in (source.prompt_key, source.response_key, *source.key_map):
-        if key not in dataset.column_names:
+        if key not in rows[0]:
             raise PreviewError(
-                f"dataset {source.name!r} has no column {key!r} (columns: {dataset.column_names})"
+                f"dataset {source.name!r} has no column {key!r} (columns: {columns})"
             )
     samples = []
-    for row in dataset:
+    for row in rows:
         sample = {ours: row[theirs] for theirs, ours in source.key_map.items()}
         sample["messages"] = [
             {"role": "user", "content": str(row[source.prompt_key])},
@@ -205,6 +211,8 @@ def run_preview(
         remote_url: URL of a deployed evaluator speaking the wire format; scored as ``remote``.
         timeout: Seconds one sample may take per reward.
     """
+    if timeout is not None and not timeout > 0:
+        raise PreviewError(f"--timeout must be a positive number of seconds, got {timeout:g}")
     rewards = dict(metrics or {})
     if remote_url:
         try:
