@@ -112,7 +112,7 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
         self._hints = hints
         self._coerce_ground_truth = _mentions(hints.get("ground_truth"), Message)
         # Options (parameters with a default, not the data) annotated with plain scalars are
-        # checked on each call, so a wrong kind of value fails with the option's name.
+        # checked on each call: a wrong kind of value gives an invalid result naming the option.
         self._scalar_checks = {
             name: (check + ((type(None),) if parameter.default is None else ()), hints[name])
             for name, parameter in self._signature.parameters.items()
@@ -130,8 +130,26 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
     def _finish(self, value: Any, bound: inspect.BoundArguments) -> R:
         """Read the function's return value as this face's result type."""
 
+    @abc.abstractmethod
+    def _invalid(self, error: str, bound: inspect.BoundArguments) -> R:
+        """This face's "could not evaluate" result for a call with a bad option."""
+
+    def _option_problem(self, bound: inspect.BoundArguments) -> str | None:
+        """What is wrong with an option of the wrong kind (``target_length="abc"``), if any."""
+        for name, (check, annotation) in self._scalar_checks.items():
+            value = bound.arguments.get(name)
+            if name in bound.arguments and not isinstance(value, check):
+                expected = getattr(annotation, "__name__", None) or str(annotation)
+                return (
+                    f"reward function {self.__reward_kit__.name!r}: {name} must be {expected}, "
+                    f"got {type(value).__name__} {value!r:.80}"
+                )
+        return None
+
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         bound = self._prepare(args, kwargs)
+        if problem := self._option_problem(bound):
+            return self._invalid(problem, bound)
         if self.__reward_kit__.is_async:
             value = run_sync(self._func(*bound.args, **bound.kwargs))
         else:
@@ -144,6 +162,8 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
         ``async def`` rewards are awaited directly; sync rewards run in a worker thread.
         """
         bound = self._prepare(args, kwargs)
+        if problem := self._option_problem(bound):
+            return self._invalid(problem, bound)
         if self.__reward_kit__.is_async:
             value = await self._func(*bound.args, **bound.kwargs)
         else:
@@ -155,14 +175,6 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
             bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError(f"reward function {self.__reward_kit__.name!r}: {exc}") from None
-        for name, (check, annotation) in self._scalar_checks.items():
-            value = bound.arguments.get(name)
-            if name in bound.arguments and not isinstance(value, check):
-                expected = getattr(annotation, "__name__", None) or str(annotation)
-                raise TypeError(
-                    f"reward function {self.__reward_kit__.name!r}: {name} must be {expected}, "
-                    f"got {type(value).__name__} {value!r:.80}"
-                )
         return bound
 
     def _coerce(self, bound: inspect.BoundArguments, name: str, value: Any, where: str) -> None:
@@ -201,6 +213,9 @@ class PointwiseReward(_DecoratedReward[P, EvaluateResult]):
     def _finish(self, value: Any, bound: inspect.BoundArguments) -> EvaluateResult:
         return to_evaluate_result(value, self.__reward_kit__.name)
 
+    def _invalid(self, error: str, bound: inspect.BoundArguments) -> EvaluateResult:
+        return EvaluateResult.invalid(error)
+
 
 class BatchReward(_DecoratedReward[P, list[EvaluateResult]]):
     """A reward that scores many rollouts per call.
@@ -232,6 +247,10 @@ class BatchReward(_DecoratedReward[P, list[EvaluateResult]]):
     def _finish(self, value: Any, bound: inspect.BoundArguments) -> list[EvaluateResult]:
         rollouts = bound.arguments.get("rollouts_messages") or []
         return to_evaluate_results(value, self.__reward_kit__.name, len(rollouts))
+
+    def _invalid(self, error: str, bound: inspect.BoundArguments) -> list[EvaluateResult]:
+        rollouts = bound.arguments.get("rollouts_messages") or []
+        return [EvaluateResult.invalid(error) for _ in rollouts]
 
 
 def _check_signature(func: Callable[..., Any], mode: Mode) -> None:

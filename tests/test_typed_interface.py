@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import pickle
-import re
 import warnings
 from typing import Any, List, Union  # noqa: UP035 - the old styles are what we test
 
@@ -300,14 +299,40 @@ def scaled_length(
     return EvaluateResult(score=float(weight * (target or 0)), reason=f"{label} {strict}")
 
 
-def test_options_of_a_wrong_kind_are_refused_naming_the_option() -> None:
-    expected = re.escape("'scaled_length': target must be int | None, got str 'abc'")
-    with pytest.raises(TypeError, match=expected):
-        scaled_length(CONVERSATION, target="abc")
-    with pytest.raises(TypeError, match="weight must be float, got NoneType None"):
-        scaled_length(CONVERSATION, weight=None)
-    with pytest.raises(TypeError, match="label must be str, got int 3"):
-        scaled_length(CONVERSATION, label=3)
+@reward_function(mode="batch")
+def batch_with_option(
+    rollouts_messages: list[list[Message]], scale: float = 1.0, **kwargs: Any
+) -> list[EvaluateResult]:
+    return [EvaluateResult(score=scale) for _ in rollouts_messages]
+
+
+@reward_function
+async def async_with_option(
+    messages: list[Message], limit: int = 1, **kwargs: Any
+) -> EvaluateResult:
+    return EvaluateResult(score=float(limit))
+
+
+def test_options_of_a_wrong_kind_give_invalid_results_naming_the_option() -> None:
+    cases = {
+        "target": ("abc", "'scaled_length': target must be int | None, got str 'abc'"),
+        "weight": (None, "weight must be float, got NoneType None"),
+        "label": (3, "label must be str, got int 3"),
+    }
+    for option, (value, message) in cases.items():
+        result = scaled_length(CONVERSATION, **{option: value})
+        assert not result.is_score_valid and message in (result.error or ""), option
+
+
+def test_batch_rewards_give_one_invalid_result_per_rollout_for_a_bad_option() -> None:
+    results = batch_with_option([CONVERSATION, CONVERSATION], scale="x")
+    assert [r.is_score_valid for r in results] == [False, False]
+    assert "scale must be float, got str 'x'" in (results[0].error or "")
+
+
+def test_async_rewards_check_options_too() -> None:
+    result = asyncio.run(async_with_option.acall(CONVERSATION, limit="many"))
+    assert not result.is_score_valid and "limit must be int" in (result.error or "")
 
 
 def test_options_accept_every_number_of_the_right_kind() -> None:
