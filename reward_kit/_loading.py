@@ -11,11 +11,12 @@ import importlib
 import importlib.util
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from reward_kit.errors import ModuleLoadError, RewardNotFoundError
+from reward_kit.errors import ModuleLoadError, RewardKitError, RewardNotFoundError
 
 _FILE_MODULE_PREFIX = "reward_kit_user_"
 _loaded_files: dict[str, str] = {}
@@ -128,3 +129,20 @@ def load_reference(reference: str, base_dir: str | Path | None = None) -> Any:
         if local_file.is_file():
             return _resolve_attribute(load_module_from_file(local_file), attribute, reference)
     return _resolve_attribute(_import(module_name, reference), attribute, reference)
+
+
+def parse_metrics_folders(specs: Sequence[str]) -> dict[str, str]:
+    """``--metrics-folders NAME=PATH ...`` as ``{name: path}``, in the order given.
+
+    Raises:
+        RewardKitError: a spec without a name or a path, or a name given twice.
+    """
+    folders: dict[str, str] = {}
+    for spec in specs:
+        name, separator, path = spec.partition("=")
+        if not separator or not name or not path:
+            raise RewardKitError(f"--metrics-folders {spec!r}: expected NAME=PATH")
+        if name in folders:
+            raise RewardKitError(f"--metrics-folders: the name {name!r} is given twice")
+        folders[name] = path
+    return folders

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reward_kit._loading import load_module_from_file, load_reference
+from reward_kit._loading import load_module_from_file, load_reference, parse_metrics_folders
 from reward_kit.errors import ModuleLoadError, RewardKitError, RewardNotFoundError
 
 
@@ -67,3 +67,12 @@ def test_module_load_error_survives_pickling() -> None:
     error = pickle.loads(pickle.dumps(ModuleLoadError("main.py: syntax error")))
     assert isinstance(error, ModuleLoadError)
     assert str(error) == "main.py: syntax error"
+
+
+def test_metrics_folders_are_name_path_pairs_with_unique_names() -> None:
+    assert parse_metrics_folders(["a=x", "b=y=z"]) == {"a": "x", "b": "y=z"}
+    for bad in (["x"], ["=x"], ["a="]):
+        with pytest.raises(RewardKitError, match="expected NAME=PATH"):
+            parse_metrics_folders(bad)
+    with pytest.raises(RewardKitError, match="the name 'a' is given twice"):
+        parse_metrics_folders(["a=x", "a=y"])

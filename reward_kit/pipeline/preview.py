@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reward_kit._loading import load_module_from_file
+from reward_kit._loading import load_module_from_file, parse_metrics_folders
 from reward_kit.errors import RewardKitError, RewardNotFoundError
 from reward_kit.models import EvaluateResult
 from reward_kit.pipeline._sources import DatasetError, load_rows
@@ -170,12 +170,7 @@ def load_preview_samples(
 def load_metrics_folders(specs: list[str]) -> dict[str, Any]:
     """Load ``NAME=PATH`` metrics folders: each ``PATH/main.py`` must define ``evaluate``."""
     metrics: dict[str, Any] = {}
-    for spec in specs:
-        name, separator, folder = spec.partition("=")
-        if not separator or not name or not folder:
-            raise PreviewError(f"--metrics-folders takes NAME=PATH, got {spec!r}")
-        if name in metrics:
-            raise PreviewError(f"metrics folder name {name!r} is given twice")
+    for name, folder in parse_metrics_folders(specs).items():
         main = Path(folder).expanduser() / "main.py"
         if not main.is_file():
             raise PreviewError(f"metrics folder {name!r}: no main.py in {folder}")

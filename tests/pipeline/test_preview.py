@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from reward_kit.errors import RewardKitError
 from reward_kit.pipeline.preview import (
     PreviewError,
     load_metrics_folders,
@@ -97,7 +98,7 @@ def test_bad_inputs_say_what_and_where(tmp_path):
         load_preview_samples(bad)
     with pytest.raises(PreviewError, match="not found"):
         load_preview_samples(tmp_path / "missing.jsonl")
-    with pytest.raises(PreviewError, match="NAME=PATH"):
+    with pytest.raises(RewardKitError, match="NAME=PATH"):
         load_metrics_folders(["just-a-path"])
     with pytest.raises(PreviewError, match="no main.py"):
         load_metrics_folders([f"x={tmp_path}"])
