@@ -40,6 +40,25 @@ def background_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+async def on_background_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Await ``coroutine`` on the background loop, from any event loop (that one included).
+
+    For work that uses resources bound to the background loop (connection pools, sandbox
+    processes) while the caller runs on a short-lived loop of its own (``asyncio.run``).
+    """
+    loop = background_loop()
+    if _running_loop() is loop:
+        return await coroutine
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, loop))
+
+
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run ``coroutine`` to completion on the background loop and return its result.
 
@@ -47,11 +66,7 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     this call blocks that loop until the result is ready.
     """
     loop = background_loop()
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    if running is loop:
+    if _running_loop() is loop:
         coroutine.close()
         raise RuntimeError("run_sync() called from the background loop itself; await instead")
     return asyncio.run_coroutine_threadsafe(coroutine, loop).result()

@@ -10,11 +10,13 @@ import hashlib
 import importlib
 import importlib.util
 import sys
+import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from reward_kit.errors import RewardNotFoundError
+from reward_kit.errors import ModuleLoadError, RewardKitError, RewardNotFoundError
 
 _FILE_MODULE_PREFIX = "reward_kit_user_"
 _loaded_files: dict[str, str] = {}
@@ -27,10 +29,21 @@ def _file_module_name(path: Path) -> str:
     return f"{_FILE_MODULE_PREFIX}{stem}_{digest}"
 
 
+def _import_failure(what: str, exc: Exception) -> ModuleLoadError:
+    """Say where a user's module failed to import and why, in one line instead of a traceback."""
+    detail, where = str(exc), ""
+    if isinstance(exc, SyntaxError):
+        detail, where = str(exc.msg), f" ({exc.filename}, line {exc.lineno})"
+    elif frames := traceback.extract_tb(exc.__traceback__):
+        where = f" ({frames[-1].filename}, line {frames[-1].lineno})"
+    return ModuleLoadError(f"{what}: {type(exc).__name__}: {detail}{where}")
+
+
 def load_module_from_file(path: str | Path) -> ModuleType:
     """Import a Python file as a module (once per path); its folder joins ``sys.path``.
 
     The folder is added so that the file can import its sibling modules, as a script would.
+    An exception the file raises on import becomes a ``ModuleLoadError`` naming file and line.
     """
     file = Path(path).expanduser().resolve()
     if not file.is_file():
@@ -49,9 +62,11 @@ def load_module_from_file(path: str | Path) -> ModuleType:
     _loaded_files[name] = str(file)
     try:
         spec.loader.exec_module(module)
-    except BaseException:
+    except BaseException as exc:
         del sys.modules[name]
         del _loaded_files[name]
+        if isinstance(exc, Exception):
+            raise _import_failure(str(file), exc) from exc
         raise
     return module
 
@@ -81,7 +96,9 @@ def _import(module_name: str, reference: str) -> ModuleType:
             raise RewardNotFoundError(
                 f"{reference}: no module named {exc.name!r} (is it installed or on sys.path?)"
             ) from exc
-        raise
+        raise _import_failure(f"{reference}: module {module_name!r}", exc) from exc
+    except Exception as exc:
+        raise _import_failure(f"{reference}: module {module_name!r}", exc) from exc
 
 
 def load_reference(reference: str, base_dir: str | Path | None = None) -> Any:
@@ -112,3 +129,20 @@ def load_reference(reference: str, base_dir: str | Path | None = None) -> Any:
         if local_file.is_file():
             return _resolve_attribute(load_module_from_file(local_file), attribute, reference)
     return _resolve_attribute(_import(module_name, reference), attribute, reference)
+
+
+def parse_metrics_folders(specs: Sequence[str]) -> dict[str, str]:
+    """``--metrics-folders NAME=PATH ...`` as ``{name: path}``, in the order given.
+
+    Raises:
+        RewardKitError: a spec without a name or a path, or a name given twice.
+    """
+    folders: dict[str, str] = {}
+    for spec in specs:
+        name, separator, path = spec.partition("=")
+        if not separator or not name or not path:
+            raise RewardKitError(f"--metrics-folders {spec!r}: expected NAME=PATH")
+        if name in folders:
+            raise RewardKitError(f"--metrics-folders: the name {name!r} is given twice")
+        folders[name] = path
+    return folders

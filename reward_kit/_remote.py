@@ -42,17 +42,31 @@ def _client() -> httpx.AsyncClient:
     return client
 
 
-def _server_message(response: httpx.Response) -> str:
+def server_message(response: httpx.Response, limit: int = 500) -> str:
+    """The error message a server put in its reply, whatever the usual shape.
+
+    ``{"detail": ...}`` (FastAPI), ``{"error": {"message": ...}}`` (OpenAI, Google),
+    ``{"error": "..."}`` or ``{"message": ...}``; else the start of the body. Shared by every
+    HTTP client of the package (remote rewards, the model client, the deploy client).
+    """
     try:
         body = response.json()
     except ValueError:
-        return response.text[:500] or response.reason_phrase
+        text = response.text.strip()
+        return _clip(text, limit) if text else (response.reason_phrase or "(empty body)")
     if isinstance(body, dict):
         for key in ("detail", "error", "message"):
-            if key in body:
-                detail = body[key]
-                return detail if isinstance(detail, str) else json.dumps(detail)
-    return json.dumps(body)[:500]
+            detail = body.get(key)
+            if isinstance(detail, dict):
+                nested = detail.get("message", detail.get("detail"))
+                detail = nested if isinstance(nested, str) else detail
+            if detail is not None:
+                return _clip(detail if isinstance(detail, str) else json.dumps(detail), limit)
+    return _clip(json.dumps(body), limit)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + " ..."
 
 
 def _retry_delay(attempt: int, response: httpx.Response | None) -> float:
@@ -99,7 +113,7 @@ async def evaluate_remote(
         else:
             if response.status_code < 400:
                 return _parse_result(endpoint, response)
-            last_problem = f"HTTP {response.status_code}: {_server_message(response)}"
+            last_problem = f"HTTP {response.status_code}: {server_message(response)}"
             if response.status_code not in _RETRYABLE_STATUS:
                 raise RemoteEvaluationError(
                     f"evaluator at {endpoint} rejected the request: {last_problem}",

@@ -10,6 +10,7 @@ in one place. Where a built-in exception type is the natural one (a malformed me
     │   └── InvalidReturnValueError            a reward returned something that is not a result
     ├── DuplicateRewardNameError (ValueError)  two different functions registered under one name
     ├── RewardNotFoundError (LookupError)      a name or reference that resolves to nothing
+    ├── ModuleLoadError (ImportError)          a user's module failed to import (syntax, deps)
     ├── EvaluationError                        evaluating a sample failed
     │   ├── EvaluationTimeout                  the worker ran past its time limit and was killed
     │   └── WorkerCrashed                      the worker process died while evaluating
@@ -32,6 +33,7 @@ __all__ = [
     "InvalidMessageError",
     "InvalidReturnValueError",
     "InvalidRewardFunctionError",
+    "ModuleLoadError",
     "RemoteEvaluationError",
     "RewardKitError",
     "RewardNotFoundError",
@@ -61,6 +63,10 @@ class DuplicateRewardNameError(RewardKitError, ValueError):
 
 class RewardNotFoundError(RewardKitError, LookupError):
     """A reward name or reference (``pkg.mod:fn``, ``path/main.py:fn``) does not resolve."""
+
+
+class ModuleLoadError(RewardKitError, ImportError):
+    """A user's module (a metrics folder's ``main.py``, ``pkg.mod``) raised while importing."""
 
 
 class EvaluationError(RewardKitError):

@@ -62,6 +62,8 @@ class RewardFunction:
         if mode == "remote":
             if not endpoint:
                 raise ValueError("RewardFunction(mode='remote') needs endpoint=URL")
+            if not endpoint.startswith(("http://", "https://")):
+                raise ValueError(f"endpoint must be an http:// or https:// URL, got {endpoint!r}")
             if func is not None or func_path is not None:
                 raise ValueError("a remote RewardFunction takes endpoint=, not func= or func_path=")
         elif func is None and func_path is None:

@@ -12,6 +12,8 @@ import abc
 import asyncio
 import functools
 import inspect
+import numbers
+import types
 import typing
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -60,6 +62,33 @@ def _annotations(func: Callable[..., Any]) -> dict[str, Any]:
         return typing.get_type_hints(func)
     except Exception:  # unresolvable forward references: fall back to the raw strings
         return dict(getattr(func, "__annotations__", {}))
+
+
+_DATA_PARAMETERS = frozenset({"messages", "ground_truth", "rollouts_messages", "ground_truths"})
+_SCALARS: dict[Any, tuple[type, ...]] = {
+    bool: (bool, numbers.Integral),
+    int: (numbers.Integral,),
+    float: (numbers.Real,),
+    str: (str,),
+    type(None): (type(None),),
+}
+
+
+def _scalar_check(annotation: Any) -> tuple[type, ...] | None:
+    """The types a parameter annotated with plain scalars (``int | None``...) accepts, else None.
+
+    ``int`` accepts any integral number and ``float`` any real one (NumPy's too), so only a
+    value of a plainly wrong kind (``"abc"`` for a length) is refused.
+    """
+    origin = typing.get_origin(annotation)
+    members = (
+        typing.get_args(annotation)
+        if origin is typing.Union or origin is types.UnionType
+        else (annotation,)
+    )
+    if not all(member in _SCALARS for member in members):
+        return None
+    return tuple(kind for member in members for kind in _SCALARS[member])
 
 
 def _wants_models(annotation: Any) -> bool:
@@ -123,6 +152,16 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
         self._coerce_ground_truth = _mentions(hints.get("ground_truth"), Message)
         self._wants_models = {name: _wants_models(hint) for name, hint in hints.items()}
         self._keywords = _KeywordBinding.of(self._signature)
+        # Options (parameters with a default, not the data) annotated with plain scalars are
+        # checked on each call: a wrong kind of value gives an invalid result naming the option.
+        self._scalar_checks = {
+            name: (check + ((type(None),) if parameter.default is None else ()), hints[name])
+            for name, parameter in self._signature.parameters.items()
+            if parameter.default is not inspect.Parameter.empty
+            and name not in _DATA_PARAMETERS
+            and name in hints
+            and (check := _scalar_check(hints[name])) is not None
+        }
 
     @abc.abstractmethod
     def _prepare(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
@@ -132,8 +171,26 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
     def _finish(self, value: Any, bound: inspect.BoundArguments) -> R:
         """Read the function's return value as this face's result type."""
 
+    @abc.abstractmethod
+    def _invalid(self, error: str, bound: inspect.BoundArguments) -> R:
+        """This face's "could not evaluate" result for a call with a bad option."""
+
+    def _option_problem(self, bound: inspect.BoundArguments) -> str | None:
+        """What is wrong with an option of the wrong kind (``target_length="abc"``), if any."""
+        for name, (check, annotation) in self._scalar_checks.items():
+            value = bound.arguments.get(name)
+            if name in bound.arguments and not isinstance(value, check):
+                expected = getattr(annotation, "__name__", None) or str(annotation)
+                return (
+                    f"reward function {self.__reward_kit__.name!r}: {name} must be {expected}, "
+                    f"got {type(value).__name__} {value!r:.80}"
+                )
+        return None
+
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         bound = self._prepare(args, kwargs)
+        if problem := self._option_problem(bound):
+            return self._invalid(problem, bound)
         if self.__reward_kit__.is_async:
             value = run_sync(self._func(*bound.args, **bound.kwargs))
         else:
@@ -146,6 +203,8 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
         ``async def`` rewards are awaited directly; sync rewards run in a worker thread.
         """
         bound = self._prepare(args, kwargs)
+        if problem := self._option_problem(bound):
+            return self._invalid(problem, bound)
         if self.__reward_kit__.is_async:
             value = await self._func(*bound.args, **bound.kwargs)
         else:
@@ -158,9 +217,10 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
             if bound is not None:
                 return bound
         try:
-            return self._signature.bind(*args, **kwargs)
+            bound = self._signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise TypeError(f"reward function {self.__reward_kit__.name!r}: {exc}") from None
+        return bound
 
     def _coerce(self, bound: inspect.BoundArguments, name: str, value: Any, where: str) -> None:
         messages = to_messages(value, where)
@@ -198,6 +258,9 @@ class PointwiseReward(_DecoratedReward[P, EvaluateResult]):
     def _finish(self, value: Any, bound: inspect.BoundArguments) -> EvaluateResult:
         return to_evaluate_result(value, self.__reward_kit__.name)
 
+    def _invalid(self, error: str, bound: inspect.BoundArguments) -> EvaluateResult:
+        return EvaluateResult.invalid(error)
+
 
 class BatchReward(_DecoratedReward[P, list[EvaluateResult]]):
     """A reward that scores many rollouts per call.
@@ -229,6 +292,10 @@ class BatchReward(_DecoratedReward[P, list[EvaluateResult]]):
     def _finish(self, value: Any, bound: inspect.BoundArguments) -> list[EvaluateResult]:
         rollouts = bound.arguments.get("rollouts_messages") or []
         return to_evaluate_results(value, self.__reward_kit__.name, len(rollouts))
+
+    def _invalid(self, error: str, bound: inspect.BoundArguments) -> list[EvaluateResult]:
+        rollouts = bound.arguments.get("rollouts_messages") or []
+        return [EvaluateResult.invalid(error) for _ in rollouts]
 
 
 def _check_signature(func: Callable[..., Any], mode: Mode) -> None:

@@ -98,6 +98,7 @@ def test_plain_functions_and_default_kwargs() -> None:
         ({"mode": "cloud", "func": plain_function}, "mode must be"),
         ({"func": plain_function, "func_path": "x.y"}, "not both"),
         ({"mode": "remote", "endpoint": "http://x", "func": plain_function}, "not func="),
+        ({"mode": "remote", "endpoint": "localhost:8000/evaluate"}, "http:// or https:// URL"),
     ],
 )
 def test_bad_constructor_arguments(kwargs: dict[str, Any], match: str) -> None:

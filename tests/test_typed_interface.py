@@ -331,3 +331,64 @@ def test_positional_only_and_star_args_use_the_signature() -> None:
 
     assert _KeywordBinding.of(inspect.signature(positional)) is None
     assert _KeywordBinding.of(inspect.signature(star)) is None
+
+
+@reward_function
+def scaled_length(
+    messages: list[Message],
+    ground_truth: str | None = None,
+    target: int | None = None,
+    weight: float = 1.0,
+    strict: bool = False,
+    label: str = "length",
+    **kwargs: Any,
+) -> EvaluateResult:
+    return EvaluateResult(score=float(weight * (target or 0)), reason=f"{label} {strict}")
+
+
+@reward_function(mode="batch")
+def batch_with_option(
+    rollouts_messages: list[list[Message]], scale: float = 1.0, **kwargs: Any
+) -> list[EvaluateResult]:
+    return [EvaluateResult(score=scale) for _ in rollouts_messages]
+
+
+@reward_function
+async def async_with_option(
+    messages: list[Message], limit: int = 1, **kwargs: Any
+) -> EvaluateResult:
+    return EvaluateResult(score=float(limit))
+
+
+def test_options_of_a_wrong_kind_give_invalid_results_naming_the_option() -> None:
+    cases = {
+        "target": ("abc", "'scaled_length': target must be int | None, got str 'abc'"),
+        "weight": (None, "weight must be float, got NoneType None"),
+        "label": (3, "label must be str, got int 3"),
+    }
+    for option, (value, message) in cases.items():
+        result = scaled_length(CONVERSATION, **{option: value})
+        assert not result.is_score_valid and message in (result.error or ""), option
+
+
+def test_batch_rewards_give_one_invalid_result_per_rollout_for_a_bad_option() -> None:
+    results = batch_with_option([CONVERSATION, CONVERSATION], scale="x")
+    assert [r.is_score_valid for r in results] == [False, False]
+    assert "scale must be float, got str 'x'" in (results[0].error or "")
+
+
+def test_async_rewards_check_options_too() -> None:
+    result = asyncio.run(async_with_option.acall(CONVERSATION, limit="many"))
+    assert not result.is_score_valid and "limit must be int" in (result.error or "")
+
+
+def test_options_accept_every_number_of_the_right_kind() -> None:
+    import numpy as np
+
+    assert scaled_length(CONVERSATION, target=np.int64(2), weight=np.float32(0.5)).score == 1.0
+    assert scaled_length(CONVERSATION, target=2, weight=2).score == 4.0
+    assert scaled_length(CONVERSATION, target=None, strict=1).reason == "length 1"
+
+
+def test_data_parameters_are_not_type_checked() -> None:
+    assert scaled_length(CONVERSATION, ground_truth=42, target=1).score == 1.0

@@ -57,25 +57,16 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def _folders(specs: list[str]) -> dict[str, str]:
-    folders: dict[str, str] = {}
-    for spec in specs:
-        name, separator, path = spec.partition("=")
-        if not separator or not name or not path:
-            raise RewardKitError(f"--metrics-folders {spec!r}: expected NAME=PATH")
-        folders[name] = path
-    return folders
-
-
 def _say(line: str) -> None:
     print(f"reward-kit deploy: {line}", flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
     """Deploy, print what happened, and for local-serve keep the server running."""
+    from reward_kit._loading import parse_metrics_folders
     from reward_kit.deploy import deploy
 
-    folders = _folders(args.metrics_folders)
+    folders = parse_metrics_folders(args.metrics_folders)
     if not folders and not args.function_ref:
         raise RewardKitError(
             "give --metrics-folders NAME=PATH (the folder with main.py) or --function-ref"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Any
 
 __all__ = ["register"]
@@ -78,6 +79,13 @@ def _handle(args: argparse.Namespace) -> int:
             key_map = json.loads(args.huggingface_key_map) if args.huggingface_key_map else {}
         except json.JSONDecodeError as exc:
             raise PreviewError(f"--huggingface-key-map is not JSON: {exc.msg}") from None
+        if not isinstance(key_map, dict) or not all(
+            isinstance(value, str) for value in key_map.values()
+        ):
+            raise PreviewError(
+                "--huggingface-key-map must be a JSON object of column names, such as "
+                f'\'{{"answer": "ground_truth"}}\', got {args.huggingface_key_map}'
+            )
         huggingface = HuggingFaceSource(
             args.huggingface_dataset,
             split=args.huggingface_split,
@@ -87,6 +95,8 @@ def _handle(args: argparse.Namespace) -> int:
         )
     if args.samples and huggingface:
         raise PreviewError("give --samples or --huggingface-dataset, not both")
+    if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
+        raise PreviewError(f"--output {args.output}: its folder does not exist")
     metrics = load_metrics_folders(args.metrics_folders)
     samples = load_preview_samples(
         args.samples, huggingface=huggingface, max_samples=args.max_samples

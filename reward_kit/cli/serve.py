@@ -86,7 +86,7 @@ def read_api_key(variable: str | None) -> str | None:
 
 
 def _rewards(args: argparse.Namespace) -> dict[str, Any]:
-    from reward_kit._loading import load_reference
+    from reward_kit._loading import load_reference, parse_metrics_folders
     from reward_kit._registry import resolve_reward
 
     if args.function_ref:
@@ -94,13 +94,10 @@ def _rewards(args: argparse.Namespace) -> dict[str, Any]:
         info = getattr(reward, "__reward_kit__", None)
         return {info.name if info else getattr(reward, "__name__", "reward"): reward}
     rewards: dict[str, Any] = {}
-    for spec in args.metrics_folders:
-        name, separator, path = spec.partition("=")
-        if not separator or not name or not path:
-            raise RewardKitError(f"--metrics-folders {spec!r}: expected NAME=PATH")
+    for name, path in parse_metrics_folders(args.metrics_folders).items():
         main = os.path.join(os.path.abspath(path), "main.py")
         if not os.path.isfile(main):
-            raise RewardKitError(f"--metrics-folders {spec!r}: {main} does not exist")
+            raise RewardKitError(f"--metrics-folders {name}={path}: {main} does not exist")
         rewards[name] = load_reference(f"{main}:evaluate")
     return rewards
 

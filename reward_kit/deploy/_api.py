@@ -11,7 +11,7 @@ from typing import Any, Literal
 from reward_kit._resource_ids import EVALUATOR_ID as ID_PATTERN
 from reward_kit.deploy import _cloud_run, _local
 from reward_kit.deploy._client import FireworksClient
-from reward_kit.deploy._credentials import DEFAULT_API_BASE, load_credentials
+from reward_kit.deploy._credentials import DEFAULT_API_BASE, CredentialsError, load_credentials
 from reward_kit.deploy._package import Package, PackagingError, build_package
 from reward_kit.deploy._service import Flow, deploy_to_service
 
@@ -76,6 +76,12 @@ def _locate_ref(function_ref: str) -> tuple[dict[str, str | Path], str]:
     module, _, function = (
         function_ref.rpartition(":") if ":" in function_ref else function_ref.rpartition(".")
     )
+    if not module:
+        raise PackagingError(
+            f"--function-ref {function_ref!r}: give the function's module, as pkg.mod.fn, "
+            "pkg.mod:fn or path/file.py:fn (to deploy a built-in reward, import it in a "
+            "metrics folder's main.py)"
+        )
     if module.endswith(".py") or "/" in module:
         file = Path(module).expanduser().resolve()
     else:
@@ -167,7 +173,15 @@ def deploy(
     package = build_package(folders, entry)
     result = DeployResult(id, target, package, dry_run=dry_run)
     if target == "fireworks":
-        credentials = load_credentials(api_key=api_key, account_id=account_id, api_base=api_base)
+        try:
+            credentials = load_credentials(
+                api_key=api_key, account_id=account_id, api_base=api_base
+            )
+        except CredentialsError as exc:
+            if not dry_run:
+                raise
+            report(f"note: the real deploy will need credentials: {exc}")
+            return result
         if credentials.api_base != DEFAULT_API_BASE:
             result.evaluate_url = (
                 f"{credentials.api_base}/v1/accounts/{credentials.account_id}"

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from reward_kit._remote import server_message
 from reward_kit.deploy._credentials import Credentials
 from reward_kit.errors import RewardKitError
 
@@ -31,21 +32,6 @@ class ApiError(RewardKitError):
     def __init__(self, message: str, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
-
-
-def _message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:300] or response.reason_phrase
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):
-            body = error
-        for key in ("detail", "message", "error"):
-            if isinstance(body.get(key), str):
-                return str(body[key])
-    return json.dumps(body)[:300]
 
 
 class FireworksClient:
@@ -88,7 +74,7 @@ class FireworksClient:
                 status = response.status_code
                 if status < 400:
                     return response.json() if response.content else {}
-                problem = f"HTTP {status}: {_message(response)}"
+                problem = f"HTTP {status}: {server_message(response)}"
                 if status not in _RETRYABLE:
                     break
             if attempt < self.max_retries:
@@ -107,7 +93,8 @@ class FireworksClient:
             raise ApiError(f"uploading the code failed: {exc}") from None
         if response.status_code >= 400:
             raise ApiError(
-                f"uploading the code failed: HTTP {response.status_code}: {_message(response)}",
+                f"uploading the code failed: HTTP {response.status_code}: "
+                f"{server_message(response)}",
                 response.status_code,
             )
 
@@ -127,18 +114,7 @@ class FireworksClient:
 
     def list_evaluators(self) -> list[dict[str, Any]]:
         """Every evaluator of the account (all pages)."""
-        evaluators: list[dict[str, Any]] = []
-        token = ""
-        while True:
-            page = self.request(
-                "GET",
-                f"{self.account_path}/evaluators",
-                params={"pageSize": 200, "pageToken": token},
-            )
-            evaluators.extend(page.get("evaluators", []))
-            token = page.get("nextPageToken", "")
-            if not token:
-                return evaluators
+        return self._list_all("evaluators")
 
     def delete_evaluator(self, evaluator_id: str) -> None:
         """Delete an evaluator."""
@@ -220,18 +196,22 @@ class FireworksClient:
 
     def list_rft_jobs(self) -> list[dict[str, Any]]:
         """The account's reinforcement fine-tuning jobs (all pages)."""
-        jobs: list[dict[str, Any]] = []
+        return self._list_all("reinforcementFineTuningJobs")
+
+    def _list_all(self, collection: str) -> list[dict[str, Any]]:
+        """Every item of an account collection (the page field has its name), all pages."""
+        items: list[dict[str, Any]] = []
         token = ""
         while True:
             page = self.request(
                 "GET",
-                f"{self.account_path}/reinforcementFineTuningJobs",
+                f"{self.account_path}/{collection}",
                 params={"pageSize": 200, "pageToken": token},
             )
-            jobs.extend(page.get("reinforcementFineTuningJobs", []))
+            items.extend(page.get(collection, []))
             token = page.get("nextPageToken", "")
             if not token:
-                return jobs
+                return items
 
     def close(self) -> None:
         """Close the connection pool."""

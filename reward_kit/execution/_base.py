@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from reward_kit._async_bridge import background_loop, run_sync
+from reward_kit._async_bridge import on_background_loop, run_sync
 from reward_kit.execution._result import ExecutionResult
 from reward_kit.execution.languages import Language, get_language
 
@@ -57,14 +57,7 @@ class Executor:
         raise TypeError(f"{type(self).__name__} must implement _execute()")
 
     async def _on_loop(self, job: ExecutionJob) -> ExecutionResult:
-        loop = background_loop()
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            return await self._execute(job)
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(self._execute(job), loop))
+        return await on_background_loop(self._execute(job))
 
     async def arun(
         self,

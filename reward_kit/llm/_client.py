@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from reward_kit._remote import server_message
 from reward_kit._types import MessagesLike
 from reward_kit.llm._cache import ResponseCache, cache_key
 from reward_kit.llm._errors import (
@@ -27,7 +28,7 @@ from reward_kit.llm._limiter import AdaptiveLimiter, Outcome
 from reward_kit.llm._pool import ConnectionPools
 from reward_kit.llm._result import ChatResult, Usage, excerpt, read_completion
 from reward_kit.llm._retry import backoff_delay, is_retryable_status, parse_retry_after
-from reward_kit.llm._wire import messages_to_wire, server_error_message
+from reward_kit.llm._wire import messages_to_wire
 
 __all__ = ["DEFAULT_API_KEY_ENV", "DEFAULT_BASE_URL", "ChatClient", "ClientStats"]
 
@@ -288,7 +289,7 @@ class ChatClient:
         status = response.status_code
         if 200 <= status < 300:
             return response
-        message = server_error_message(response)
+        message = server_message(response)
         if not is_retryable_status(status):
             raise LLMRequestError(
                 self._redact(f"{self.base_url} rejected the request: HTTP {status}: {message}"),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import os
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from reward_kit._async_bridge import background_loop, run_sync
+from reward_kit._async_bridge import on_background_loop, run_sync
 from reward_kit.llm._client import ChatClient, ClientStats
 
 __all__ = ["SyncChatClient", "shared_client"]
@@ -40,7 +39,7 @@ def _from_any_loop(
     async def call(self: SyncChatClient, /, *args: P.args, **kwargs: P.kwargs) -> T:
         self._check_open()
         coroutine = method(self.client, *args, **kwargs)
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coroutine, self._loop))
+        return await on_background_loop(coroutine)
 
     call.__name__ = "a" + method.__name__
     call.__doc__ = method.__doc__
@@ -61,7 +60,6 @@ class SyncChatClient:
 
     def __init__(self, client: ChatClient) -> None:
         self.client = client
-        self._loop = background_loop()
         self._closed = False
 
     def __repr__(self) -> str:

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reward_kit._loading import load_module_from_file
+from reward_kit._loading import load_module_from_file, parse_metrics_folders
 from reward_kit.errors import RewardKitError, RewardNotFoundError
 from reward_kit.models import EvaluateResult
+from reward_kit.pipeline._sources import DatasetError, load_rows
+from reward_kit.pipeline.config import DatasetConfig, SourceType
 from reward_kit.reward_function import RewardFunction
 from reward_kit.scoring import Scorer
 
@@ -107,23 +109,29 @@ def _read_jsonl(path: Path, max_samples: int | None) -> list[dict[str, Any]]:
             if not isinstance(sample, dict):
                 raise PreviewError(f"{path}, line {number}: expected a JSON object")
             samples.append(sample)
+    if not samples:
+        raise PreviewError(f"{path} holds no samples")
     return samples
 
 
 def _read_huggingface(source: HuggingFaceSource, max_samples: int | None) -> list[dict[str, Any]]:
-    import datasets
-
-    datasets.disable_progress_bars()
-    dataset = datasets.load_dataset(source.name, split=source.split)
-    if max_samples is not None:
-        dataset = dataset.select(range(min(max_samples, len(dataset))))
+    config = DatasetConfig(
+        source_type=SourceType.huggingface, path_or_name=source.name, split=source.split
+    )
+    try:
+        rows = [row for row in load_rows(config, None, max_samples) if isinstance(row, dict)]
+    except DatasetError as exc:
+        raise PreviewError(str(exc)) from exc
+    if not rows:
+        raise PreviewError(f"dataset {source.name!r} (split {source.split!r}) holds no samples")
+    columns = sorted(rows[0])
     for key in (source.prompt_key, source.response_key, *source.key_map):
-        if key not in dataset.column_names:
+        if key not in rows[0]:
             raise PreviewError(
-                f"dataset {source.name!r} has no column {key!r} (columns: {dataset.column_names})"
+                f"dataset {source.name!r} has no column {key!r} (columns: {columns})"
             )
     samples = []
-    for row in dataset:
+    for row in rows:
         sample = {ours: row[theirs] for theirs, ours in source.key_map.items()}
         sample["messages"] = [
             {"role": "user", "content": str(row[source.prompt_key])},
@@ -142,11 +150,13 @@ def load_preview_samples(
     """Samples from a JSONL file, a run directory, or a HuggingFace dataset.
 
     Raises:
-        PreviewError: no source, a missing file, or a line that is not a JSON object (with its
-            line number).
+        PreviewError: no source, a missing or empty file, ``max_samples`` below 1, or a line
+            that is not a JSON object (with its line number).
     """
     if (samples is None) == (huggingface is None):
         raise PreviewError("give either a samples file or a HuggingFace dataset")
+    if max_samples is not None and max_samples < 1:
+        raise PreviewError(f"--max-samples must be at least 1, got {max_samples}")
     if huggingface is not None:
         return _read_huggingface(huggingface, max_samples)
     path = Path(str(samples)).expanduser()
@@ -160,12 +170,7 @@ def load_preview_samples(
 def load_metrics_folders(specs: list[str]) -> dict[str, Any]:
     """Load ``NAME=PATH`` metrics folders: each ``PATH/main.py`` must define ``evaluate``."""
     metrics: dict[str, Any] = {}
-    for spec in specs:
-        name, separator, folder = spec.partition("=")
-        if not separator or not name or not folder:
-            raise PreviewError(f"--metrics-folders takes NAME=PATH, got {spec!r}")
-        if name in metrics:
-            raise PreviewError(f"metrics folder name {name!r} is given twice")
+    for name, folder in parse_metrics_folders(specs).items():
         main = Path(folder).expanduser() / "main.py"
         if not main.is_file():
             raise PreviewError(f"metrics folder {name!r}: no main.py in {folder}")
@@ -201,9 +206,14 @@ def run_preview(
         remote_url: URL of a deployed evaluator speaking the wire format; scored as ``remote``.
         timeout: Seconds one sample may take per reward.
     """
+    if timeout is not None and not timeout > 0:
+        raise PreviewError(f"--timeout must be a positive number of seconds, got {timeout:g}")
     rewards = dict(metrics or {})
     if remote_url:
-        rewards["remote"] = RewardFunction(mode="remote", endpoint=remote_url)
+        try:
+            rewards["remote"] = RewardFunction(mode="remote", endpoint=remote_url)
+        except ValueError as exc:
+            raise PreviewError(f"--remote-url: {exc}") from None
     if not rewards:
         raise PreviewError("nothing to score with: give --metrics-folders or --remote-url")
     return PreviewResult(samples, asyncio.run(_score_all(samples, rewards, timeout)))

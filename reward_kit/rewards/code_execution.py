@@ -84,13 +84,18 @@ async def _run_single(
         (outcome,) = await run_io_tests(
             executor, code, language, tests, timeout, memory_mb, float_tolerance
         )
-        if outcome.sandbox_error:
-            return invalid(f"sandbox error: {outcome.sandbox_error}")
-    metric = MetricResult(
+    return _verdict(outcome, "execution")
+
+
+def _verdict(outcome: TestOutcome, metric: str) -> EvaluateResult:
+    """1.0 for a passed check, 0.0 for a failed one, invalid when the sandbox itself failed."""
+    if outcome.sandbox_error:
+        return invalid(f"sandbox error: {outcome.sandbox_error}")
+    result = MetricResult(
         score=float(outcome.passed), reason=outcome.reason, success=outcome.passed
     )
     return EvaluateResult(
-        score=float(outcome.passed), reason=outcome.reason, metrics={"execution": metric}
+        score=float(outcome.passed), reason=outcome.reason, metrics={metric: result}
     )
 
 
@@ -271,11 +276,4 @@ async def humaneval_check_reward(
     prompt, entry_point = ground_truth["prompt"], ground_truth["entry_point"]
     source = prompt + "\n\n" + code if defines_function(code, entry_point) else prompt + code
     outcome = await run_humaneval(executor_for("local"), source, ground_truth, timeout, 256)
-    if outcome.sandbox_error:
-        return invalid(f"sandbox error: {outcome.sandbox_error}")
-    metric = MetricResult(
-        score=float(outcome.passed), reason=outcome.reason, success=outcome.passed
-    )
-    return EvaluateResult(
-        score=float(outcome.passed), reason=outcome.reason, metrics={"humaneval": metric}
-    )
+    return _verdict(outcome, "humaneval")

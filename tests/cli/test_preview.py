@@ -65,6 +65,16 @@ def test_preview_reports_bad_arguments_in_one_line(tmp_path):
     assert "NAME=PATH" in completed.stderr and "Traceback" not in completed.stderr
 
 
+def test_preview_reports_a_broken_main_py_without_a_traceback(tmp_path):
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "main.py").write_text("def evaluate(:\n")
+    write_jsonl(tmp_path / "s.jsonl", [{"messages": [{"role": "assistant", "content": "a"}]}])
+    completed = _preview("--metrics-folders", "b=broken", "--samples", "s.jsonl", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert "SyntaxError: " in completed.stderr and "main.py, line 1)" in completed.stderr
+
+
 def test_preview_reads_a_huggingface_dataset(tmp_path):
     folder = tmp_path / "dataset"
     folder.mkdir()
@@ -135,3 +145,28 @@ def test_preview_scores_with_a_remote_evaluator(tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
     assert [row["results"]["remote"]["score"] for row in rows] == [1.0, 0.0]
     assert "remote saw '4'" in completed.stdout
+
+
+def test_preview_refuses_bad_options_before_scoring(tmp_path):
+    write_jsonl(tmp_path / "s.jsonl", [{"messages": [{"role": "assistant", "content": "a"}]}])
+    common = ("--metrics-folders", f"wc={WORD_COUNT}")
+    cases = {
+        ("--samples", "s.jsonl", "--timeout", "-1"): "--timeout must be a positive number",
+        ("--samples", "s.jsonl", "--output", "no/such/dir/out.jsonl"): "folder does not exist",
+        ("--huggingface-dataset", "d", "--huggingface-key-map", "[1]"): "must be a JSON object",
+        ("--samples", "s.jsonl", "--max-samples", "0"): "--max-samples must be at least 1",
+    }
+    for arguments, message in cases.items():
+        completed = _preview(*common, *arguments, cwd=tmp_path)
+        assert completed.returncode == 1, arguments
+        assert message in completed.stderr and "Traceback" not in completed.stderr, arguments
+
+
+def test_preview_reports_a_dataset_that_cannot_be_loaded(tmp_path):
+    (tmp_path / "dataset").mkdir()
+    completed = _preview(
+        "--metrics-folders", f"wc={WORD_COUNT}", "--huggingface-dataset", "dataset", cwd=tmp_path
+    )
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert "cannot load dataset 'dataset' (huggingface)" in completed.stderr

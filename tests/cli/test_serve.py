@@ -43,6 +43,12 @@ def test_unknown_reward_and_bad_folders_are_reported(tmp_path: Path) -> None:
     assert folder.returncode == 1 and "main.py does not exist" in folder.stderr
     spec = serve("--metrics-folders", "nonsense")
     assert spec.returncode == 1 and "expected NAME=PATH" in spec.stderr
+    twice = serve("--metrics-folders", f"m={tmp_path}", f"m={tmp_path}")
+    assert twice.returncode == 1 and "'m' is given twice" in twice.stderr
+    (tmp_path / "broken.py").write_text("import reward_kit_no_such_dependency\n")
+    broken = serve("--function-ref", f"{tmp_path}/broken.py:one")
+    assert broken.returncode == 1 and "Traceback" not in broken.stderr
+    assert "No module named 'reward_kit_no_such_dependency'" in broken.stderr
     both = serve("--registry", str(tmp_path), "--function-ref", "x:y")
     assert both.returncode == 2 and "not allowed with" in both.stderr
 

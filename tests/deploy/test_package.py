@@ -119,3 +119,15 @@ def test_dry_run_lists_exactly_what_would_be_uploaded(metric: Path) -> None:
     assert "would upload 9 files" in completed.stdout
     assert "m/.env: secret" in completed.stdout
     assert "fw-secret-key" not in completed.stdout + completed.stderr
+
+
+def test_dry_run_needs_no_credentials(metric: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FIREWORKS_")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "reward_kit", "deploy", "--id", "my-eval", "--dry-run",
+         "--metrics-folders", f"m={metric}"],
+        env={**env, "HOME": str(tmp_path)}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "would upload 9 files" in completed.stdout
+    assert "the real deploy will need credentials: no API key" in completed.stdout

@@ -14,7 +14,7 @@ import pytest
 
 from reward_kit import RewardFunction
 from reward_kit._loading import load_reference
-from reward_kit.deploy import DeployError, deploy
+from reward_kit.deploy import DeployError, PackagingError, deploy
 from reward_kit.server.testing import ServerProcess, free_port
 
 KEY = "target-key-0123456789"
@@ -146,3 +146,8 @@ def test_a_function_reference_alone_deploys_its_folder(metric: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     assert "metric/scorer.py" in completed.stdout and "metric/.env: secret" in completed.stdout
     assert f"--function-ref {metric}/scorer.py:score" in completed.stdout
+
+
+def test_a_bare_name_as_function_reference_says_what_to_give() -> None:
+    with pytest.raises(PackagingError, match="give the function's module, as pkg.mod.fn"):
+        deploy(id="bare", function_ref="math_reward", target="local-serve", dry_run=True)

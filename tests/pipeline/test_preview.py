@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from reward_kit.errors import RewardKitError
 from reward_kit.pipeline.preview import (
     PreviewError,
     load_metrics_folders,
@@ -97,9 +98,25 @@ def test_bad_inputs_say_what_and_where(tmp_path):
         load_preview_samples(bad)
     with pytest.raises(PreviewError, match="not found"):
         load_preview_samples(tmp_path / "missing.jsonl")
-    with pytest.raises(PreviewError, match="NAME=PATH"):
+    with pytest.raises(RewardKitError, match="NAME=PATH"):
         load_metrics_folders(["just-a-path"])
     with pytest.raises(PreviewError, match="no main.py"):
         load_metrics_folders([f"x={tmp_path}"])
     with pytest.raises(PreviewError, match="nothing to score with"):
         run_preview(SAMPLES)
+
+
+def test_empty_samples_file_and_bad_limits_are_errors_not_empty_tables(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n")
+    with pytest.raises(PreviewError, match="empty.jsonl holds no samples"):
+        load_preview_samples(empty)
+    write_jsonl(tmp_path / "samples.jsonl", SAMPLES)
+    for limit in (0, -1):
+        with pytest.raises(PreviewError, match="--max-samples must be at least 1"):
+            load_preview_samples(tmp_path / "samples.jsonl", max_samples=limit)
+
+
+def test_remote_url_without_a_scheme_is_rejected_before_scoring():
+    with pytest.raises(PreviewError, match="--remote-url: endpoint must be an http"):
+        run_preview(SAMPLES, remote_url="localhost:8000")
