@@ -33,6 +33,7 @@ def _reward_kit(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         ("math_with_formatting", "run_math_with_formatting", 6, 4 / 6),
         ("math_with_format_and_length", "run_math_format_length", 4, None),
         ("tool_calling_example", "run_tool_calling_eval", 5, 2 / 5),
+        ("apps_coding_example", "run_apps_eval", 6, 0.625),
     ],
 )
 def test_example_runs_offline(example, config, rows, mean, tmp_path):
@@ -77,6 +78,39 @@ def test_weighted_rewards_example_scores_as_its_readme_says(tmp_path):
     assert scores["shelf-3"] == pytest.approx(0.8)
     assert scores["shelf-4"] == pytest.approx(0.4)
     assert set(rows[0]["metrics"]) >= {"math_reward", "format_reward", "concise"}
+
+
+@pytest.mark.slow
+def test_apps_example_fails_crashes_and_timeouts_as_tests(tmp_path):
+    completed = _reward_kit(
+        "run",
+        "--config-path",
+        str(EXAMPLES / "apps_coding_example" / "conf"),
+        "--config-name",
+        "run_apps_eval",
+        "generation.enabled=false",
+        f"hydra.run.dir={tmp_path}",
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    rows = {
+        row["id"]: row
+        for row in map(json.loads, (tmp_path / "results.jsonl").read_text().splitlines())
+    }
+    assert {name: row["score"] for name, row in rows.items()} == {
+        "sum-of-list": 1.0,
+        "reverse-words": 0.0,
+        "max-profit": 1.0,
+        "largest-number": 0.5,
+        "digit-sum": 0.5,
+        "second-largest": 0.75,
+    }
+    assert rows["reverse-words"]["metrics"]["test_0"]["reason"].startswith("wrong output")
+    assert "ValueError" in rows["largest-number"]["metrics"]["test_1"]["reason"]
+    assert rows["digit-sum"]["metrics"]["test_1"]["reason"].startswith("timeout")
+    assert rows["second-largest"]["metrics"]["test_1"]["reason"] == "wrong return value: 5"
+    assert all(row["is_score_valid"] for row in rows.values())
 
 
 @pytest.mark.slow
