@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import socket
 import sys
 from typing import Any
 
@@ -139,13 +140,28 @@ def run(args: argparse.Namespace) -> int:
         rewards = _rewards(args)
         app = create_app(rewards, settings)
         where = f"{', '.join(rewards)} at POST /evaluate"
+    listener = _listen(host, args.port)
+    port = listener.getsockname()[1]
     auth = "API key required" if api_key else "no API key"
-    print(f"reward-kit serve: {where} on http://{host}:{args.port} ({auth})", flush=True)
-    uvicorn.run(
+    print(f"reward-kit serve: {where} on http://{host}:{port} ({auth})", flush=True)
+    config = uvicorn.Config(
         app,
         host=host,
-        port=args.port,
+        port=port,
         access_log=args.access_log,
         log_level="info" if args.access_log else "warning",
     )
+    uvicorn.Server(config).run(sockets=[listener])
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the listening socket before announcing the server, so a busy port is a clear error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, reuse_port=False)
+    except OSError as exc:
+        raise RewardKitError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server using "
+            "that port? choose another with --port)"
+        ) from None

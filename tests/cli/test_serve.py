@@ -74,3 +74,15 @@ def test_binding_beyond_loopback_without_a_key_warns(tmp_path: Path) -> None:
     )  # fmt: skip
     assert "WITHOUT an API key" in completed.stderr and "192.0.2.1" in completed.stderr
     assert completed.returncode != 0
+    assert "cannot listen on 192.0.2.1" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def test_a_busy_port_is_a_clear_error_before_anything_is_announced(tmp_path: Path) -> None:
+    (tmp_path / "r.py").write_text(REWARD)
+    args = ["--function-ref", f"{tmp_path}/r.py:one", "--workers", "1"]
+    with ServerProcess(args) as server:
+        port = server.url.rsplit(":", 1)[1].strip("/")
+        completed = serve(*args, "--port", port)
+    assert completed.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in completed.stderr
+    assert "on http://" not in completed.stdout
