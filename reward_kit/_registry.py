@@ -31,6 +31,9 @@ class _Entry:
 
 _lock = threading.Lock()
 _entries: dict[str, _Entry] = {}
+_discovered = False
+_unimportable: dict[str, str] = {}
+"""Built-in reward modules that failed to import -> why."""
 
 
 def register(name: str, reference: str, reward: Any, *, explicit: bool) -> None:
@@ -48,18 +51,24 @@ def register(name: str, reference: str, reward: Any, *, explicit: bool) -> None:
 
 
 def _discover_builtin_rewards() -> None:
-    """Import the built-in reward modules so that their rewards register themselves."""
-    try:
-        package = importlib.import_module(_BUILTIN_PACKAGE)
-    except ImportError:
+    """Import the built-in reward modules once, so that their rewards register themselves.
+
+    A module that cannot be imported (usually: its optional extra is not installed) is
+    remembered with the reason, so that a failed lookup can say why a name may be missing.
+    """
+    global _discovered
+    if _discovered:
         return
+    _discovered = True
+    package = importlib.import_module(_BUILTIN_PACKAGE)
     for module in pkgutil.iter_modules(package.__path__):
         if module.name.startswith("_"):
             continue
+        full_name = f"{_BUILTIN_PACKAGE}.{module.name}"
         try:
-            importlib.import_module(f"{_BUILTIN_PACKAGE}.{module.name}")
-        except ImportError:
-            continue  # a reward family whose optional extra is not installed
+            importlib.import_module(full_name)
+        except ImportError as exc:
+            _unimportable[full_name] = f"{type(exc).__name__}: {exc}"
 
 
 def lookup(name: str) -> Any:
@@ -68,9 +77,13 @@ def lookup(name: str) -> Any:
         _discover_builtin_rewards()
     entry = _entries.get(name)
     if entry is None or not entry.rewards:
+        skipped = "".join(
+            f"; {module} could not be imported ({reason})"
+            for module, reason in sorted(_unimportable.items())
+        )
         raise RewardNotFoundError(
             f"no reward function is registered as {name!r}; give a reference such as "
-            "'pkg.module:function' or 'path/to/main.py:evaluate'"
+            f"'pkg.module:function' or 'path/to/main.py:evaluate'{skipped}"
         )
     if len(entry.rewards) > 1:
         candidates = ", ".join(sorted(entry.rewards))

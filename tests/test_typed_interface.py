@@ -392,3 +392,15 @@ def test_options_accept_every_number_of_the_right_kind() -> None:
 
 def test_data_parameters_are_not_type_checked() -> None:
     assert scaled_length(CONVERSATION, ground_truth=42, target=1).score == 1.0
+
+
+def test_a_missing_name_says_which_builtin_modules_could_not_be_imported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reward_kit import _registry
+
+    monkeypatch.setitem(
+        _registry._unimportable, "reward_kit.rewards.example", "ImportError: no module named 'e2b'"
+    )
+    with pytest.raises(RewardNotFoundError, match=r"reward_kit.rewards.example could not be"):
+        lookup("never_registered_anywhere")

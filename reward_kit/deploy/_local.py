@@ -10,12 +10,10 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 
-import httpx
-
+from reward_kit._health import wait_until_healthy
 from reward_kit.deploy._service import DeployError
 
 KEY_VARIABLE = "RK_ENDPOINT_API_KEY"
@@ -58,15 +56,10 @@ def start_local_server(
     environment = dict(os.environ)
     environment[KEY_VARIABLE] = key_file.read_text().strip()
     process = subprocess.Popen(command, env=environment)
-    deadline = time.monotonic() + startup_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise DeployError(f"the local server exited with code {process.returncode}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2.0).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
+    readiness = wait_until_healthy(process, url, startup_timeout, interval=0.2)
+    if readiness == "ready":
+        return process
+    if readiness == "exited":
+        raise DeployError(f"the local server exited with code {process.returncode}")
     process.terminate()
     raise DeployError(f"the local server did not answer at {url} within {startup_timeout:g} s")

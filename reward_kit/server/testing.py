@@ -12,11 +12,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import httpx
+from reward_kit._health import wait_until_healthy
 
 __all__ = ["ServerProcess", "free_port"]
 
@@ -62,16 +61,11 @@ class ServerProcess:
             self.process = subprocess.Popen(
                 command, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + self.startup_timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited at start:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
+        readiness = wait_until_healthy(self.process, self.url, self.startup_timeout)
+        if readiness == "ready":
+            return self
+        if readiness == "exited":
+            raise RuntimeError(f"the server exited at start:\n{self.log()}")
         self.stop()
         raise RuntimeError(f"the server did not answer within {self.startup_timeout:g} s:\n"
                            f"{self.log()}")  # fmt: skip
