@@ -56,9 +56,13 @@ PUBLIC_NAMES = {
         "local_code_execution_reward",
         "e2b_code_execution_reward",
         "fractional_code_reward",
+        "humaneval_check_reward",
     ],
     "reward_kit.rewards.deepcoder_reward": ["deepcoder_code_reward"],
     "reward_kit.rewards.apps_coding_reward": ["evaluate_apps_solution"],
+    # Reward families of ours beyond the compatibility surface.
+    "reward_kit.rewards.rouge": ["rouge_reward", "bullet_recall_reward"],
+    "reward_kit.rewards.llm_judge": ["llm_judge_reward"],
     "reward_kit.execution": [
         "LocalExecutor",
         "E2BExecutor",

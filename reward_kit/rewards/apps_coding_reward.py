@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message
-from reward_kit.rewards.code_execution import invalid, run_tests
+from reward_kit.rewards.code_execution import run_tests
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["evaluate_apps_solution"]
@@ -64,5 +64,5 @@ async def evaluate_apps_solution(
     try:
         cases, function = apps_tests(ground_truth)
     except ValueError as error:
-        return invalid(str(error))
+        return EvaluateResult.invalid(str(error))
     return await run_tests(messages, cases, "python", timeout, "local", function)

@@ -37,11 +37,6 @@ __all__ = [
 ]
 
 
-def invalid(error: str) -> EvaluateResult:
-    """A result that says the sample could not be evaluated (never a silent 0)."""
-    return EvaluateResult.invalid(error)
-
-
 def response_code(messages: Sequence[Message], language: str) -> str | None:
     """The program in the response (``<think>`` reasoning is skipped by the extraction)."""
     return extract_code(response_text(messages, drop_thinking=False), language)
@@ -70,13 +65,13 @@ async def _run_single(
         code = response_code(messages, language)
         expected = None if ground_truth is None else expected_output(ground_truth)
     except ValueError as error:
-        return invalid(str(error))
+        return EvaluateResult.invalid(str(error))
     if code is None:
         return EvaluateResult(score=0.0, reason="no fenced code block in the response")
     if expected is None:
         result: ExecutionResult = await executor.arun(code, language, None, timeout, memory_mb)
         if result.status == "sandbox_error":
-            return invalid(f"sandbox error: {result.error}")
+            return EvaluateResult.invalid(f"sandbox error: {result.error}")
         ok = result.status == "ok"
         outcome = TestOutcome(ok, "ran successfully" if ok else describe(result))
     else:
@@ -90,7 +85,7 @@ async def _run_single(
 def _verdict(outcome: TestOutcome, metric: str) -> EvaluateResult:
     """1.0 for a passed check, 0.0 for a failed one, invalid when the sandbox itself failed."""
     if outcome.sandbox_error:
-        return invalid(f"sandbox error: {outcome.sandbox_error}")
+        return EvaluateResult.invalid(f"sandbox error: {outcome.sandbox_error}")
     result = MetricResult(
         score=float(outcome.passed), reason=outcome.reason, success=outcome.passed
     )
@@ -147,7 +142,7 @@ async def e2b_code_execution_reward(
             as not evaluated.
     """
     if not (api_key or os.environ.get("E2B_API_KEY")):
-        return invalid("no E2B API key: pass api_key= or set E2B_API_KEY")
+        return EvaluateResult.invalid("no E2B API key: pass api_key= or set E2B_API_KEY")
     return await _run_single(
         messages,
         ground_truth,
@@ -163,7 +158,9 @@ def summarize(outcomes: list[TestOutcome], prefix: str = "test") -> EvaluateResu
     """Score = passed / total over every test; per-test metrics; any sandbox error -> invalid."""
     broken = [o.sandbox_error for o in outcomes if o.sandbox_error]
     if broken:
-        return invalid(f"sandbox error on {len(broken)} of {len(outcomes)} tests: {broken[0]}")
+        return EvaluateResult.invalid(
+            f"sandbox error on {len(broken)} of {len(outcomes)} tests: {broken[0]}"
+        )
     passed = sum(o.passed for o in outcomes)
     metrics = {
         f"{prefix}_{i}": MetricResult(score=float(o.passed), reason=o.reason, success=o.passed)
@@ -198,7 +195,7 @@ async def run_tests(
         else:
             stdio = io_tests(ground_truth)
     except ValueError as error:
-        return invalid(str(error))
+        return EvaluateResult.invalid(str(error))
     if code is None:
         return EvaluateResult(score=0.0, reason="no fenced code block in the response")
     if function_to_call:
@@ -270,7 +267,7 @@ async def humaneval_check_reward(
             raise ValueError("ground_truth must be a dict with 'prompt', 'test', 'entry_point'")
         code = response_code(messages, "python")
     except ValueError as error:
-        return invalid(str(error))
+        return EvaluateResult.invalid(str(error))
     if code is None:
         return EvaluateResult(score=0.0, reason="no fenced code block in the response")
     prompt, entry_point = ground_truth["prompt"], ground_truth["entry_point"]
