@@ -1,10 +1,21 @@
-"""Adaptive bound on concurrent requests: halve on rate limits, grow back on success.
+"""Adaptive bound on concurrent requests that backs off from rate limits but shrugs off noise.
 
-The scheme is TCP's additive-increase / multiplicative-decrease. A 429 halves the limit once
-per "window": 429s of requests that were already in flight when the limit last dropped are
-answers to the old load and do not halve it again. Each success adds ``1 / limit``, so the limit
-regains one slot per limit's worth of successes. A ``Retry-After`` pauses all new requests, since
-rate limits are per key, not per request.
+Some servers answer a small share of requests with HTTP 429 whatever the load (a busy replica,
+a shared pool); halving on every such 429, as plain AIMD does, starves a run (2% of 429s held
+64 allowed requests near 10). A real rate limit instead rejects a share of requests that grows
+with the load. So the limiter judges the *share* of 429s, not any one of them:
+
+- outcomes are counted in rounds of ``limit`` requests (about one round trip at full load);
+- a round with more than ``TOLERANCE`` of 429s sets the limit a little under what the server
+  accepted in it, ``0.9 * limit * (1 - share)``, but at most halves it (TCP's decrease, when
+  everything was refused);
+- a round at or under ``TOLERANCE`` is background noise and does not shrink the limit;
+- each success adds ``1 / limit`` (one slot per round), so the limit probes upwards again,
+  except in the round right after a decrease: it checks the new limit before probing past it;
+- after a decrease, answers to requests sent before it count for nothing: they describe the old
+  load (TCP, too, reduces once per window and does not grow while it recovers).
+
+A ``Retry-After`` pauses all new requests, since rate limits are per key, not per request.
 """
 
 from __future__ import annotations
@@ -13,6 +24,12 @@ import asyncio
 from collections import deque
 from enum import Enum
 
+TOLERANCE = 0.05
+"""Share of 429s in a round taken for background noise rather than a rate limit."""
+_MARGIN = 0.9
+"""A decrease goes this far below what the server accepted, so that probing upwards again
+takes a few rounds instead of drawing 429s every other round."""
+
 
 class Outcome(Enum):
     """How a request ended, as far as the limiter cares."""
@@ -20,10 +37,11 @@ class Outcome(Enum):
     OK = "ok"
     THROTTLED = "throttled"
     OTHER = "other"
+    """Neither success nor 429 (a 5xx, a timeout): says nothing about the rate limit."""
 
 
 class AdaptiveLimiter:
-    """Hands out request slots, fairly (FIFO), up to a limit that adapts to 429s.
+    """Hands out request slots, fairly (FIFO), up to a limit that adapts to the share of 429s.
 
     Args:
         maximum: The starting and highest limit.
@@ -38,6 +56,9 @@ class AdaptiveLimiter:
         self._limit = float(maximum)
         self._in_flight = 0
         self._epoch = 0
+        self._round_ok = 0
+        self._round_throttled = 0
+        self._holding = False
         self._paused_until = 0.0
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._wake_timer: asyncio.TimerHandle | None = None
@@ -55,7 +76,7 @@ class AdaptiveLimiter:
         return self._in_flight
 
     async def acquire(self) -> int:
-        """Wait for a slot; returns the window it was granted in (pass it to :meth:`release`)."""
+        """Wait for a slot; returns the epoch it was granted in (pass it to :meth:`release`)."""
         loop = asyncio.get_running_loop()
         if not self._waiters and self._has_room(loop.time()):
             self._take()
@@ -77,12 +98,15 @@ class AdaptiveLimiter:
     def release(self, epoch: int, outcome: Outcome) -> None:
         """Give a slot back and adapt the limit to how its request ended."""
         self._in_flight -= 1
-        if outcome is Outcome.THROTTLED and epoch == self._epoch:
-            self._limit = max(float(self.minimum), self._limit / 2)
-            self._epoch += 1
-            self.decreases += 1
-        elif outcome is Outcome.OK and self._limit < self.maximum:
-            self._limit = min(float(self.maximum), self._limit + 1 / self._limit)
+        if epoch == self._epoch and outcome is not Outcome.OTHER:
+            if outcome is Outcome.OK:
+                self._round_ok += 1
+                if not self._holding:
+                    self._limit = min(float(self.maximum), self._limit + 1 / self._limit)
+            else:
+                self._round_throttled += 1
+            if self._round_ok + self._round_throttled >= int(self._limit):
+                self._end_round()
         self._wake()
 
     def pause(self, seconds: float) -> None:
@@ -90,6 +114,20 @@ class AdaptiveLimiter:
         loop = asyncio.get_running_loop()
         self._paused_until = max(self._paused_until, loop.time() + seconds)
         self._schedule_wake(loop)
+
+    def _end_round(self) -> None:
+        """Shrink the limit to what a round with too many 429s got through; start a new round."""
+        total = self._round_ok + self._round_throttled
+        if self._round_throttled > TOLERANCE * total:
+            accepted = self._round_ok / total
+            factor = max(_MARGIN * accepted, 0.5)
+            self._limit = max(float(self.minimum), self._limit * factor)
+            self._epoch += 1
+            self.decreases += 1
+            self._holding = True
+        else:
+            self._holding = False
+        self._round_ok = self._round_throttled = 0
 
     def _has_room(self, now: float) -> bool:
         return self._in_flight < int(self._limit) and now >= self._paused_until
