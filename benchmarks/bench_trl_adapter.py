@@ -1,9 +1,11 @@
 """Benchmark: the TRL adapter against calling the reward directly, in the same run.
 
-For batches of 64 completions, as ``GRPOTrainer`` passes them, measures (1) the adapter's
-overhead for a cheap reward, scored in worker processes (the default) and in this process
-(``workers=0``), against a plain loop of direct calls; and (2) for ``math_reward``, the
-speed-up of the adapter's concurrent scoring over direct calls one after another.
+For batches of 64 completions, as ``GRPOTrainer`` passes them, measures against a plain loop of
+direct calls: (1) the adapter's overhead for a cheap reward, scored in this process (the
+default) and in worker processes (``workers=2``); (2) a CPU-bound sync reward (about 2 ms of
+pure Python per completion) both ways, where worker processes use every core; and (3) for
+``math_reward``, the speed-up of the adapter's concurrent scoring over direct calls one after
+another (its checks run in the math worker pool whatever ``workers`` says).
 Run: ``python -m benchmarks.bench_trl_adapter [--batches N] [--batch-size N]``.
 """
 
@@ -25,6 +27,18 @@ from reward_kit.models import message_text
 def cheap_reward(messages: list[Message], ground_truth: str = "", **kwargs: Any) -> EvaluateResult:
     """Whether the response contains the reference: about as cheap as a reward gets."""
     return EvaluateResult(score=float(ground_truth in message_text(messages[-1])))
+
+
+@reward_function
+def cpu_bound_reward(
+    messages: list[Message], ground_truth: str = "", **kwargs: Any
+) -> EvaluateResult:
+    """A reward that computes for about 2 ms in pure Python (holding the GIL) per completion."""
+    text = message_text(messages[-1])
+    total = 0
+    for step in range(40_000):
+        total = (total * 31 + step + len(text)) % 1_000_003
+    return EvaluateResult(score=float(ground_truth in text), reason=str(total))
 
 
 def _batch(size: int, offset: int) -> dict[str, Any]:
@@ -91,7 +105,10 @@ def main() -> None:
     print(f"{os.cpu_count()} CPUs, batches of {args.batch_size}, median of {args.batches}")
     print("cheap reward:")
     _compare(cheap_reward, batches)
-    _compare(cheap_reward, batches, workers=0)
+    _compare(cheap_reward, batches, workers=2)
+    print("CPU-bound sync reward:")
+    _compare(cpu_bound_reward, batches)
+    _compare(cpu_bound_reward, batches, workers=2)
     from reward_kit.rewards.math import math_reward
 
     print("math_reward (async; its checks run in the shared math worker pool):")

@@ -76,6 +76,11 @@ def module_reference(module_name: str) -> str:
     return _loaded_files.get(module_name, module_name)
 
 
+def loaded_file(module_name: str) -> str | None:
+    """The file a module was loaded from by :func:`load_module_from_file`, else None."""
+    return _loaded_files.get(module_name)
+
+
 def _resolve_attribute(module: ModuleType, qualname: str, reference: str) -> Any:
     target: Any = module
     for part in qualname.split("."):

@@ -93,9 +93,13 @@ class TRLRewardAdapter:
         name: Name TRL logs the reward under (default: the reward's name).
         invalid_as: Score given to samples that could not be evaluated; ``None`` (default)
             returns ``None`` for them, which TRL ignores for that sample.
-        workers: Worker processes for sync rewards (default: all CPUs; 0: threads of this
-            process, for rewards that cannot be pickled).
-        timeout: Seconds each sample may take; past it the sample is invalid.
+        workers: Where sync rewards run. ``None`` (default) or ``0``: threads of this
+            process, sharing its globals and loaded models, as TRL calls rewards itself;
+            ``N``: ``N`` worker processes, faster for CPU-bound rewards and able to stop one
+            that hangs. Async rewards run on the event loop either way, and the built-in
+            CPU-heavy families (math, code execution) use their own workers and sandboxes.
+        timeout: Seconds each sample may take; past it the sample is invalid (a sync reward
+            in this process can only be reported, not stopped: use workers to stop it).
     """
 
     def __init__(
@@ -125,7 +129,7 @@ class TRLRewardAdapter:
         self.__name__ = name or _reward_name(reward_fn)
         self._seen_errors: set[str] = set()
         self._scorer: Scorer | None = None
-        self._get_scorer()  # fail now, not mid-training, if the reward cannot be scored
+        self._get_scorer()  # fail now, not mid-training, on bad settings
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -134,7 +138,7 @@ class TRLRewardAdapter:
 
     def _get_scorer(self) -> Scorer:
         if self._scorer is None:
-            self._scorer = Scorer(self.reward_fn, workers=self.workers, timeout=self.timeout)
+            self._scorer = Scorer(self.reward_fn, workers=self.workers or 0, timeout=self.timeout)
         return self._scorer
 
     def samples(

@@ -2,10 +2,15 @@
 
 A time limit must be enforced from outside the code that may hang: ``signal.alarm`` works only
 in the main thread, and a thread cannot be stopped. Each worker here is a process that runs one
-call at a time; when a call runs past its limit the worker is killed (SIGKILL) and replaced, and
-the caller gets :class:`~reward_kit.errors.EvaluationTimeout`. A worker that dies mid-call gives
-:class:`~reward_kit.errors.WorkerCrashed`. Workers are started with the ``forkserver`` method, so
-a pool is safe to use from threaded programs (servers, trainers).
+call at a time; when a call runs past its limit the worker's process group is killed (SIGKILL)
+and the worker replaced, and the caller gets :class:`~reward_kit.errors.EvaluationTimeout`. A
+worker that dies mid-call gives :class:`~reward_kit.errors.WorkerCrashed`.
+
+Workers are fresh interpreters (``reward_kit._worker_process``), never forks of the caller and
+never importers of its ``__main__``: a pool is safe to use from threaded programs, notebooks and
+scripts without a ``__main__`` guard. Calls travel as pickles (``reward_kit._pickling``: functions
+of ``__main__`` and closures by value); replies come back as JSON, never pickle, because the
+worker ran user code. Each distinct function is sent to a worker once and kept there.
 
 When many calls are queued, a worker is sent several at once (at most a fair share of the
 queue, so the workers stay evenly loaded) and runs them one after another, replying to each as
@@ -18,29 +23,49 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import multiprocessing
+import contextlib
+import json
 import os
 import pickle
 import queue
+import select
+import signal
+import struct
+import subprocess
+import sys
 import threading
+import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from reward_kit._loop_future import LoopFuture
-from reward_kit._worker_process import STARTED, worker_main
+from reward_kit._pickling import dumps, unpicklable_part
+from reward_kit._wire_values import decode_value
+from reward_kit._worker_process import BOOTSTRAP, CACHED_FUNCTIONS, MAX_FRAME, STARTED, pack_frame
 from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
 
-__all__ = ["WorkerPool", "shared_pool"]
+__all__ = ["Launcher", "WorkerPool", "shared_pool"]
 
 T = TypeVar("T")
+
+Launcher = Callable[[list[str]], tuple[list[str], "dict[str, str] | None"]]
+"""Turns a worker's command line into the one to run and its environment (None: inherit).
+
+A server wraps it in a sandbox and gives it an environment of its own."""
 
 LOAD_LIMIT_S = 120.0
 """How long starting a worker and loading a batch of calls (importing modules) may take."""
 MAX_BATCH = 16
 """Most calls sent to a worker in one message."""
+_HEADER = struct.Struct(">I")
+
+
+class CannotSendCall(EvaluationError):
+    """A call's function or arguments cannot be pickled for a worker process."""
 
 
 @dataclass
@@ -56,61 +81,108 @@ class _Task:
 
 def _settle(future: Future[Any] | LoopFuture, reply: bytes) -> None:
     try:
-        kind, value = pickle.loads(reply)
-    except Exception as exc:
-        future.set_exception(EvaluationError(f"cannot read the worker's result: {exc}"))
-        return
-    if kind == "ok":
-        future.set_result(value)
+        value = decode_value(reply)
+    except BaseException as exc:
+        future.set_exception(exc)
     else:
-        future.set_exception(value)
+        future.set_result(value)
+
+
+class _Functions:
+    """Each function's pickle, made once per pool (a by-value closure costs more than a call)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._encoded: OrderedDict[int, tuple[Any, int, bytes]] = OrderedDict()
+        self._next_key = 0
+
+    def encode(self, func: Callable[..., Any]) -> tuple[int, bytes]:
+        """The function's key and pickle; raises CannotSendCall naming what cannot be pickled."""
+        with self._lock:
+            cached = self._encoded.get(id(func))
+            if cached is not None and cached[0] is func:
+                return cached[1], cached[2]
+        try:
+            encoded = dumps(func)
+        except Exception as exc:
+            part = unpicklable_part(func)
+            where = f": it refers to {part}" if part else f" ({type(exc).__name__}: {exc})"
+            message = f"{func!r} cannot be pickled for a worker process{where}"
+            raise CannotSendCall(message) from None
+        with self._lock:
+            self._next_key += 1
+            self._encoded[id(func)] = (func, self._next_key, encoded)
+            while len(self._encoded) > CACHED_FUNCTIONS:
+                self._encoded.popitem(last=False)
+            return self._next_key, encoded
 
 
 class _Worker:
-    """One worker process and the pipe to it, driven by one dispatcher thread."""
+    """One worker process and the pipes to it, driven by one dispatcher thread."""
 
-    def __init__(
-        self,
-        context: multiprocessing.context.BaseContext,
-        name: str,
-        initializer: Callable[[], object] | None,
-    ) -> None:
-        parent_end, child_end = context.Pipe()
-        self.connection = parent_end
-        # Not a daemon, so that a reward running in a worker may use a pool of its own; the
-        # worker watches this process instead and exits when it is gone.
-        self.process = context.Process(  # type: ignore[attr-defined]
-            target=worker_main,
-            args=(child_end, initializer, os.getpid()),
-            name=name,
-            daemon=False,
+    def __init__(self, name: str, initializer: bytes, launcher: Launcher | None) -> None:
+        argv = [sys.executable, "-c", BOOTSTRAP, _json_path(), name]
+        argv, env = launcher(argv) if launcher is not None else (argv, None)
+        self.process = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True
         )
-        self.process.start()
-        child_end.close()
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._commands = self.process.stdin.fileno()
+        self._replies = self.process.stdout.fileno()
+        self._poll = select.poll()
+        self._poll.register(self._replies, select.POLLIN)
+        self._buffer = bytearray()
+        self._known: OrderedDict[int, None] = OrderedDict()
+        """Keys of the functions this worker holds, evicted in the worker's own order."""
+        self._send(initializer)
 
-    def call(self, tasks: list[_Task]) -> list[_Task]:
+    def _send(self, payload: bytes) -> None:
+        view = memoryview(pack_frame(payload))
+        try:
+            while view:
+                view = view[os.write(self._commands, view) :]
+        except OSError:
+            raise self._crashed() from None
+
+    def _entry(self, functions: _Functions, task: _Task) -> tuple[int, bytes | None, bytes]:
+        key, definition = functions.encode(task.func)
+        try:
+            arguments = dumps((task.args, task.kwargs))
+        except Exception as exc:
+            raise CannotSendCall(
+                f"the arguments of {task.func!r} cannot be pickled for a worker process "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+        if key in self._known:
+            return key, None, arguments
+        self._known[key] = None
+        while len(self._known) > CACHED_FUNCTIONS:
+            self._known.popitem(last=False)
+        return key, definition, arguments
+
+    def call(self, tasks: list[_Task], functions: _Functions) -> list[_Task]:
         """Run ``tasks`` in order, settling each one's future as soon as its reply arrives.
 
         Returns:
             The tasks that did not run because the worker was lost (killed after a time-out,
             or dead) while running an earlier one, which got the error: they may run elsewhere.
         """
-        payloads = []
+        entries = []
         for task in tasks:
             try:
-                payloads.append(pickle.dumps((task.func, task.args, task.kwargs)))
-            except BaseException as exc:  # e.g. the call's arguments cannot be pickled
+                entries.append(self._entry(functions, task))
+            except CannotSendCall as exc:
                 task.future.set_exception(exc)
         tasks = [task for task in tasks if not task.future.done()]
         if not tasks:
             return []
-        self.connection.send_bytes(pickle.dumps(payloads))
         problem: EvaluationError = EvaluationTimeout(
             f"the worker could not start the call within {LOAD_LIMIT_S:g} s "
             "(importing its module hung?); the worker process was killed"
         )
         try:
-            started = self._wait(LOAD_LIMIT_S) and self._receive() == STARTED
+            self._send(pickle.dumps(entries))
+            started = self._receive(LOAD_LIMIT_S) == STARTED
         except WorkerCrashed as exc:
             started, problem = False, exc
         if not started:
@@ -132,34 +204,70 @@ class _Worker:
 
     def _reply(self, task: _Task) -> bytes:
         """The reply to ``task``, which has just started; raises when the worker is lost."""
-        if not self._wait(task.timeout):
+        reply = self._receive(task.timeout)
+        if reply is None:
             self.kill()
             raise EvaluationTimeout(
                 f"timed out after {task.timeout:g} s; the worker process was killed"
             )
-        return self._receive()
+        return reply
 
-    def _wait(self, timeout: float | None) -> bool:
-        try:
-            return self.connection.poll(timeout)
-        except (EOFError, OSError):
-            return True  # the worker is gone: _receive reports it
+    def _receive(self, timeout: float | None) -> bytes | None:
+        """The next frame from the worker; None past ``timeout``; WorkerCrashed if it is gone."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if len(self._buffer) >= _HEADER.size:
+                size = _HEADER.unpack_from(self._buffer)[0]
+                if size > MAX_FRAME:
+                    self.kill()
+                    raise WorkerCrashed(f"the worker sent a reply of {size} bytes (too large)")
+                if len(self._buffer) >= _HEADER.size + size:
+                    frame = bytes(self._buffer[_HEADER.size : _HEADER.size + size])
+                    del self._buffer[: _HEADER.size + size]
+                    return frame
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not self._poll.poll(None if remaining is None else remaining * 1000):
+                return None
+            try:
+                chunk = os.read(self._replies, 1 << 20)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                raise self._crashed()
+            self._buffer += chunk
 
-    def _receive(self) -> bytes:
+    def _crashed(self) -> WorkerCrashed:
         try:
-            return self.connection.recv_bytes()
-        except (EOFError, OSError):
-            self.process.join(timeout=5)
-            raise WorkerCrashed(
-                f"the worker process died while evaluating (exit code {self.process.exitcode})"
-            ) from None
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            code = self.process.returncode
+        how = f"was killed by signal {-code}" if code is not None and code < 0 else (
+            f"died while evaluating (exit code {code})")  # fmt: skip
+        return WorkerCrashed(f"the worker process {how}")
+
+    def is_alive(self) -> bool:
+        """Whether the worker process is still running."""
+        return self.process.poll() is None
 
     def kill(self) -> None:
-        """Kill the process (it may be stuck in C code that ignores every polite signal)."""
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join(timeout=5)
-        self.connection.close()
+        """Kill the worker and everything it started (it may be stuck in C code)."""
+        with contextlib.suppress(OSError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
+        self.close_pipes()
+
+    def close_pipes(self) -> None:
+        """Close this process's ends of the worker's pipes (the worker then exits)."""
+        for pipe in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                pipe.close()  # type: ignore[union-attr]
+
+
+def _json_path() -> str:
+    """The caller's ``sys.path`` for a worker, relative entries made absolute."""
+    return json.dumps([os.path.abspath(entry) for entry in sys.path])
 
 
 class WorkerPool:
@@ -168,8 +276,10 @@ class WorkerPool:
     Args:
         workers: Number of worker processes (default: the number of CPUs).
         name: Prefix of the worker process names, shown by ``ps``.
-        initializer: Picklable function each worker runs once when it starts, outside any time
-            limit (to import heavy modules before the first timed call, for example).
+        initializer: Function each worker runs once when it starts, outside any time limit
+            (to import heavy modules before the first timed call, for example).
+        launcher: Turns each worker's command line into the one to run, with its environment
+            (a server runs evaluators' workers in a sandbox); default: run it as is.
     """
 
     def __init__(
@@ -178,18 +288,20 @@ class WorkerPool:
         *,
         name: str = "reward-kit-worker",
         initializer: Callable[[], object] | None = None,
+        launcher: Launcher | None = None,
     ) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.size = workers or os.cpu_count() or 1
         self.name = name
-        self._context = multiprocessing.get_context("forkserver")
         self._tasks: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._closed = False
         self._abandoned = False
-        self._initializer = initializer
+        self._initializer = dumps(initializer)
+        self._launcher = launcher
+        self._functions = _Functions()
         self._workers: dict[int, _Worker] = {}
         _all_pools.add(self)
 
@@ -227,15 +339,16 @@ class WorkerPool:
             if any(task.alone for task in batch) and len(batch) > 1:
                 batch, pending = batch[:1], batch[1:]
             try:
-                if worker is None or not worker.process.is_alive():
-                    worker = _Worker(self._context, f"{self.name}-{index}", self._initializer)
+                if worker is None or not worker.is_alive():
+                    worker = _Worker(f"{self.name}-{index}", self._initializer, self._launcher)
                     self._workers[index] = worker
-                pending += worker.call(batch)
+                pending += worker.call(batch, self._functions)
             except BaseException as exc:  # the worker could not be started
                 for task in batch:
                     if not task.future.done():
                         task.future.set_exception(exc)
-            if worker is not None and not worker.process.is_alive():
+            if worker is not None and not worker.is_alive():
+                worker.close_pipes()
                 worker = None
         if worker is not None:
             worker.kill()
@@ -363,7 +476,7 @@ def shared_pool(
 
 
 def _shutdown_all_pools() -> None:
-    """Stop every pool at exit, before multiprocessing waits for its non-daemon children."""
+    """Stop every pool at exit: their workers (and what those started) are killed."""
     with _shared_lock:
         _shared.clear()
     for pool in list(_all_pools):
@@ -371,7 +484,12 @@ def _shutdown_all_pools() -> None:
 
 
 def _forget_pools_after_fork() -> None:
-    _shared.clear()  # the dispatcher threads did not survive the fork
+    """In a forked child: drop the pools (their threads did not survive) and the pipes to their
+    workers, so that the workers still see their owner go when the owner exits."""
+    for pool in list(_all_pools):
+        for worker in list(pool._workers.values()):
+            worker.close_pipes()
+    _shared.clear()
     _all_pools.clear()
 
 

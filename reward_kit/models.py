@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from reward_kit._wire_values import wire_type
+
 __all__ = [
     "EvaluateResult",
     "EvaluationRequest",
@@ -164,6 +166,7 @@ def message_text(message: Message | dict[str, Any]) -> str:
     return "\n".join(text for text in texts if isinstance(text, str))
 
 
+@wire_type
 class MetricResult(_DictReadable):
     """The score of one named aspect of a response (a component of an ``EvaluateResult``)."""
 
@@ -178,6 +181,7 @@ class MetricResult(_DictReadable):
         return _finite(value, "MetricResult.score")
 
 
+@wire_type
 class StepOutput(_DictReadable):
     """The reward of one step of a multi-step (agentic) rollout."""
 
@@ -192,6 +196,7 @@ class StepOutput(_DictReadable):
         return _finite(value, "StepOutput.base_reward")
 
 
+@wire_type
 class EvaluateResult(_DictReadable):
     """What a reward function returns for one response.
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import pickle
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from reward_kit._async_bridge import run_sync
 from reward_kit._results import to_evaluate_result, to_evaluate_results
 from reward_kit._types import Sample
-from reward_kit._workers import WorkerPool, shared_pool
+from reward_kit._workers import CannotSendCall, WorkerPool, shared_pool
 from reward_kit.errors import EvaluationError, EvaluationTimeout
 from reward_kit.models import EvaluateResult
 
@@ -62,21 +61,39 @@ def _sample_kwargs(sample: Any, index: int) -> dict[str, Any]:
     return kwargs
 
 
-def _evaluate(reward_fn: Callable[..., Any], kwargs: dict[str, Any]) -> EvaluateResult:
-    """Call a sync reward and read its result; failures become an invalid result."""
-    try:
-        return to_evaluate_result(reward_fn(**kwargs), _reward_name(reward_fn))
-    except Exception as exc:
-        return EvaluateResult.invalid(_describe(exc))
+class _Evaluate:
+    """A sync reward called on one sample's keyword arguments; failures become invalid results.
+
+    One object per scorer, so a worker process receives (and unpickles) the reward only once.
+    """
+
+    def __init__(self, reward_fn: Callable[..., Any]) -> None:
+        self.func = reward_fn
+
+    def __call__(
+        self, kwargs: dict[str, Any], count: int | None = None
+    ) -> EvaluateResult | list[EvaluateResult]:
+        """One sample's result, or with ``count`` a batch-mode reward's ``count`` results."""
+        try:
+            value = self.func(**kwargs)
+            name = _reward_name(self.func)
+            if count is None:
+                return to_evaluate_result(value, name)
+            return to_evaluate_results(value, name, count)
+        except Exception as exc:
+            invalid = EvaluateResult.invalid(_describe(exc))
+            return invalid if count is None else [invalid] * count
+
+    def __repr__(self) -> str:
+        return f"reward function {_reward_name(self.func)!r}"
 
 
-def _evaluate_batch(
-    reward_fn: Callable[..., Any], kwargs: dict[str, Any], count: int
-) -> list[EvaluateResult]:
-    try:
-        return to_evaluate_results(reward_fn(**kwargs), _reward_name(reward_fn), count)
-    except Exception as exc:
-        return [EvaluateResult.invalid(_describe(exc))] * count
+def _cannot_send(exc: CannotSendCall) -> str:
+    return (
+        f"{exc}. Rewards run in worker processes, which receive them pickled: pass workers=0 "
+        "to score in this process instead, or create that object inside the reward function "
+        "(for example on its first call)"
+    )
 
 
 class Scorer:
@@ -93,6 +110,11 @@ class Scorer:
         max_concurrency: How many async or remote evaluations run at once.
         pool: A worker pool of the caller's to run sync rewards in, instead of the shared
             one (a server gives code with its own dependencies a pool of its own).
+
+    Rewards defined in ``__main__``, a notebook or a closure are sent to the workers by value;
+    a reward holding something that cannot be pickled (a lock, a socket, a CUDA model) gives
+    invalid results saying what it is and how to avoid it. Rewards in workers do not share the
+    caller's globals: use ``workers=0`` for a reward that must.
     """
 
     def __init__(
@@ -113,15 +135,22 @@ class Scorer:
         self.is_async = _is_async(reward_fn)
         self.is_batch = _is_batch(reward_fn)
         self._semaphore_size = max_concurrency
+        self._evaluate = _Evaluate(reward_fn)
+        self._cannot_send: str | None = None
         self._pool: WorkerPool | None = None
         if not self.is_async and (workers != 0 or pool is not None):
-            _check_picklable(reward_fn)
             self._pool = pool or shared_pool("scoring", workers)
 
     async def _run_sync(self, func: Callable[..., Any], *args: Any) -> Any:
-        if self._pool is not None:
+        if self._pool is None:
+            return await asyncio.wait_for(asyncio.to_thread(func, *args), self.timeout)
+        if self._cannot_send is not None:
+            raise EvaluationError(self._cannot_send)
+        try:
             return await self._pool.arun(func, *args, timeout=self.timeout)
-        return await asyncio.wait_for(asyncio.to_thread(func, *args), self.timeout)
+        except CannotSendCall as exc:
+            self._cannot_send = _cannot_send(exc)  # the same for every later sample
+            raise EvaluationError(self._cannot_send) from None
 
     async def score(self, sample: Sample, index: int = 0) -> EvaluateResult:
         """Score one sample ``{"messages": [...], "ground_truth": ..., **extra}``."""
@@ -131,7 +160,7 @@ class Scorer:
                 return (await self._score_batch_call([kwargs]))[0]
             if self.is_async:
                 return await asyncio.wait_for(self._call_async(kwargs), self.timeout)
-            result: EvaluateResult = await self._run_sync(_evaluate, self.reward_fn, kwargs)
+            result: EvaluateResult = await self._run_sync(self._evaluate, kwargs)
             return result
         except EvaluationTimeout as exc:
             return EvaluateResult.invalid(str(exc))
@@ -156,9 +185,7 @@ class Scorer:
             acall = getattr(self.reward_fn, "acall", self.reward_fn)
             value = await asyncio.wait_for(acall(**kwargs), self.timeout)
             return to_evaluate_results(value, _reward_name(self.reward_fn), len(samples))
-        results: list[EvaluateResult] = await self._run_sync(
-            _evaluate_batch, self.reward_fn, kwargs, len(samples)
-        )
+        results: list[EvaluateResult] = await self._run_sync(self._evaluate, kwargs, len(samples))
         return results
 
     async def score_many(self, samples: Sequence[Sample]) -> list[EvaluateResult]:
@@ -191,17 +218,6 @@ class Scorer:
             for (index, _), result in zip(good, scored, strict=False):
                 results[index] = result
         return [result for result in results if result is not None]
-
-
-def _check_picklable(reward_fn: Callable[..., Any]) -> None:
-    try:
-        pickle.dumps(reward_fn)
-    except Exception as exc:
-        raise TypeError(
-            f"reward function {_reward_name(reward_fn)!r} cannot be sent to worker processes "
-            f"({type(exc).__name__}: {exc}); define it at module level, or pass workers=0 to "
-            "score in this process"
-        ) from None
 
 
 async def ascore_batch(

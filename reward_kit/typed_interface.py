@@ -2,8 +2,8 @@
 
 The decorated function validates its input (dict messages become ``Message`` objects, and a
 malformed message is reported with its index and field), reads what the function returns as an
-``EvaluateResult``, works the same for ``async def`` functions, pickles by reference (so process
-pools and TRL can ship it to workers) and registers itself by name.
+``EvaluateResult``, works the same for ``async def`` functions, pickles by reference where it can
+and by value where it must (``__main__``, notebooks, closures), and registers itself by name.
 """
 
 from __future__ import annotations
@@ -229,18 +229,24 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
             messages if wants_models else [m.model_dump(exclude_none=True) for m in messages]
         )
 
-    def __reduce__(self) -> tuple[Callable[[str], Any], tuple[str]]:
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        """By reference where another process can import it, else by value (see _pickling)."""
         reference = self.__reward_kit__.reference
-        if "<locals>" in reference:
-            raise TypeError(
-                f"reward function {reference} is defined inside another function and cannot be "
-                "pickled for worker processes; define it at module level"
-            )
+        if "<locals>" in reference or reference.startswith("__main__:"):
+            return _rebuild, (type(self), self._func, self.__reward_kit__)
         return load_reference, (reference,)
 
     def __repr__(self) -> str:
         info = self.__reward_kit__
         return f"<reward function {info.name!r} ({info.mode}) from {info.reference}>"
+
+
+def _rebuild(
+    cls: type[_DecoratedReward[P, R]], func: Callable[P, Any], info: RewardInfo
+) -> _DecoratedReward[P, R]:
+    """A decorated reward sent by value (from ``__main__`` or a closure), without registering
+    it again in the process that receives it."""
+    return cls(func, info)
 
 
 class PointwiseReward(_DecoratedReward[P, EvaluateResult]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from typing import Any
 
@@ -149,14 +150,38 @@ def test_remote_reward_functions_are_scored_over_http() -> None:
             assert result.score == float(index == 1)
 
 
-def test_unpicklable_rewards_are_refused_with_a_way_out() -> None:
-    def local_reward(messages: Any, **kwargs: Any) -> EvaluateResult:
-        return EvaluateResult(score=1.0)
+def make_threshold_reward(threshold: float) -> Any:
+    """A reward factory: the reward is a closure, which workers receive by value."""
 
-    with pytest.raises(TypeError, match="workers=0"):
-        Scorer(local_reward)
-    (result,) = score_batch(local_reward, [{"messages": conversation("x")}], workers=0)
-    assert result.score == 1.0
+    def above(messages: Any, ground_truth: Any = None, **kwargs: Any) -> EvaluateResult:
+        return EvaluateResult(score=float(float(messages[-1]["content"]) > threshold))
+
+    return above
+
+
+def test_closures_are_scored_in_worker_processes() -> None:
+    reward = make_threshold_reward(0.5)
+    samples = [{"messages": conversation(str(value))} for value in (0.2, 0.7, 0.9)]
+    assert [r.score for r in score_batch(reward, samples, workers=2)] == [0.0, 1.0, 1.0]
+
+
+def test_a_reward_holding_an_unpicklable_object_says_what_and_how_to_avoid_it() -> None:
+    lock = threading.Lock()
+
+    def locked_reward(messages: Any, **kwargs: Any) -> EvaluateResult:
+        with lock:
+            return EvaluateResult(score=1.0)
+
+    samples = [{"messages": conversation(str(i))} for i in range(3)]
+    results = score_batch(locked_reward, samples, workers=1)
+    for result in results:
+        assert not result.is_score_valid
+        error = result.error or ""
+        assert "locked_reward" in error and "'lock' (a _thread.lock" in error
+        assert "workers=0" in error and "inside the reward function" in error
+        assert "died" not in error
+    in_process = score_batch(locked_reward, samples, workers=0)
+    assert [r.score for r in in_process] == [1.0, 1.0, 1.0]
 
 
 def test_bad_settings_are_refused() -> None:

@@ -8,6 +8,7 @@ import pickle
 import warnings
 from typing import Any, List, Union  # noqa: UP035 - the old styles are what we test
 
+import cloudpickle
 import pytest
 
 from reward_kit import EvaluateResult, Message, MetricResult, reward_function
@@ -246,14 +247,17 @@ def test_decorated_functions_pickle_by_reference() -> None:
         assert pickle.loads(pickle.dumps(reward)) is reward
 
 
-def test_nested_functions_explain_why_they_cannot_be_pickled() -> None:
-    @reward_function
-    def nested(messages: list[Message], **kwargs: Any) -> EvaluateResult:
-        return EvaluateResult(score=1.0)
+def test_nested_functions_travel_by_value() -> None:
+    threshold = 0.25
 
-    assert nested(CONVERSATION).score == 1.0
-    with pytest.raises(TypeError, match="module level"):
-        pickle.dumps(nested)
+    @reward_function(id="typed_interface_nested")
+    def nested(messages: list[Message], **kwargs: Any) -> EvaluateResult:
+        return EvaluateResult(score=threshold)
+
+    copy = cloudpickle.loads(cloudpickle.dumps(nested))
+    assert copy is not nested and isinstance(copy, PointwiseReward)
+    assert copy(CONVERSATION).score == 0.25
+    assert copy.__reward_kit__ == nested.__reward_kit__
 
 
 def test_rewards_are_registered_by_id_or_name() -> None:

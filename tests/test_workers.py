@@ -112,10 +112,10 @@ def test_exceptions_keep_their_type_and_message(pool: WorkerPool) -> None:
         pool.run(raise_value_error)
 
 
-def test_unpicklable_exceptions_and_results_still_report_what_happened(pool: WorkerPool) -> None:
-    with pytest.raises(EvaluationError, match="Unpicklable"):
+def test_foreign_exceptions_and_results_still_report_what_happened(pool: WorkerPool) -> None:
+    with pytest.raises(EvaluationError, match="Unpicklable: 1"):
         pool.run(raise_unpicklable)
-    with pytest.raises(EvaluationError, match="pickle"):
+    with pytest.raises(EvaluationError, match="_thread.lock cannot be sent back"):
         pool.run(return_lock)
     assert pool.run(square, 5) == 25
 
@@ -332,3 +332,101 @@ def test_an_awaited_call_cancelled_while_queued_never_runs(tmp_path: Path) -> No
     with WorkerPool(1, name="test-cancel") as pool:
         asyncio.run(cancel_while_queued())
     assert not marker.exists()
+
+
+GUARDLESS_SCRIPT = """\
+from reward_kit import EvaluateResult, reward_function
+from reward_kit.integrations.trl import create_trl_adapter
+from reward_kit.rewards.math import math_reward
+from reward_kit.scoring import score_batch
+
+print("TOP LEVEL RAN", flush=True)
+conversation = [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"}]
+direct = math_reward(messages=conversation, ground_truth="4")
+print("math", direct.score, direct.is_score_valid, direct.error)
+
+
+@reward_function
+def is_four(messages, ground_truth=None, **kwargs):
+    return EvaluateResult(score=float(messages[-1].content == "4"))
+
+
+def make_reward(threshold):
+    def longer_than(messages, ground_truth=None, **kwargs):
+        return EvaluateResult(score=float(len(messages[-1]["content"]) > threshold))
+
+    return longer_than
+
+
+samples = [{"messages": conversation}, {"messages": [*conversation[:1], {"role": "assistant",
+    "content": "five"}]}]
+print("batch", [r.score for r in score_batch(is_four, samples, workers=2)])
+print("closure", [r.score for r in score_batch(make_reward(2), samples, workers=2)])
+adapter = create_trl_adapter(is_four, workers=2)
+print("trl", adapter(prompts=["2+2?", "2+2?"], completions=["4", "5"]))
+"""
+EXPECTED_LINES = [
+    "TOP LEVEL RAN",
+    "math 1.0 True None",
+    "batch [1.0, 0.0]",
+    "closure [0.0, 1.0]",
+    "trl [1.0, 0.0]",
+]
+
+
+def _run_user_code(argv: list[str], cwd: Path, stdin: str | None = None) -> str:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    completed = subprocess.run(
+        argv, cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=180
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert (completed.stdout + completed.stderr).count("TOP LEVEL RAN") == 1, completed.stderr
+    return completed.stdout
+
+
+@pytest.mark.slow
+def test_a_script_without_a_main_guard_runs_its_top_level_once(tmp_path: Path) -> None:
+    script = tmp_path / "guardless.py"
+    script.write_text(GUARDLESS_SCRIPT)
+    output = _run_user_code([sys.executable, str(script)], tmp_path)
+    assert output.splitlines() == EXPECTED_LINES
+
+
+@pytest.mark.slow
+def test_code_piped_into_python_works_as_in_a_notebook(tmp_path: Path) -> None:
+    output = _run_user_code([sys.executable, "-"], tmp_path, stdin=GUARDLESS_SCRIPT)
+    assert output.splitlines() == EXPECTED_LINES
+
+
+def return_sys_path() -> list[str]:
+    return list(sys.path)
+
+
+def test_workers_see_the_callers_import_path(tmp_path: Path, pool: WorkerPool) -> None:
+    assert str(Path(__file__).resolve().parents[1]) in pool.run(return_sys_path)
+
+
+class ReduceToEval(Exception):
+    """An exception that, if unpickled, would run code in the process that reads it."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return eval, ("__import__('os').environ.__setitem__('RK_PWNED', '1')",)
+
+
+def raise_reduce_to_eval() -> None:
+    raise ReduceToEval("boom")
+
+
+def test_replies_are_data_never_unpickled(pool: WorkerPool) -> None:
+    with pytest.raises(EvaluationError, match="ReduceToEval: boom"):
+        pool.run(raise_reduce_to_eval)
+    assert "RK_PWNED" not in os.environ
+
+
+def print_and_return(value: int) -> int:
+    print("noise on stdout", value)
+    return value
+
+
+def test_prints_in_a_call_do_not_corrupt_its_reply(pool: WorkerPool) -> None:
+    assert pool.run(print_and_return, 11) == 11

@@ -53,8 +53,10 @@ def create_trl_adapter(
         name: Name TRL logs the reward under (default: the reward's registered name).
         invalid_as: Score for samples that could not be evaluated; by default they get
             ``None``, which TRL leaves out of that sample's total reward.
-        workers: Worker processes scoring a batch in parallel (default: all CPUs; 0 scores
-            in threads of this process, for rewards that cannot be pickled).
+        workers: Where sync rewards run: ``None`` (default) scores in threads of this process
+            (the reward shares its globals, as when TRL calls it directly); ``N`` uses ``N``
+            worker processes, faster for CPU-bound sync rewards. See "Where rewards run" in
+            docs/integrations/trl.md.
         timeout: Seconds each sample may take before it counts as not evaluated.
 
     Returns:

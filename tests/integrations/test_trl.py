@@ -6,6 +6,7 @@ import inspect
 import logging
 import math
 import pickle
+import threading
 import time
 from typing import Any
 
@@ -190,14 +191,39 @@ def test_adapter_is_picklable_and_named():
     )
 
 
-def test_unpicklable_reward_fails_at_creation_unless_scored_in_process():
+def test_rewards_run_in_this_process_by_default_and_share_its_state():
+    seen: list[str] = []
+    lock = threading.Lock()
+
     def local_reward(messages: list[Any], **kwargs: Any) -> EvaluateResult:
+        with lock:
+            seen.append(messages[-1]["content"])
         return EvaluateResult(score=0.5)
 
-    with pytest.raises(TypeError, match="cannot be sent to worker processes"):
-        create_trl_adapter(local_reward)
-    adapter = create_trl_adapter(local_reward, workers=0)
+    adapter = create_trl_adapter(local_reward)
     assert call_like_grpo_trainer(adapter, standard_inputs(), Recorder()) == [0.5] * 3
+    assert len(seen) == 3
+
+
+def test_a_closure_scored_in_workers_gets_none_and_a_reason_when_it_cannot_be_sent(caplog):
+    lock = threading.Lock()
+
+    def locked_reward(messages: list[Any], **kwargs: Any) -> EvaluateResult:
+        with lock:
+            return EvaluateResult(score=0.5)
+
+    def factory(threshold: float) -> Any:
+        def closure(messages: list[Any], **kwargs: Any) -> EvaluateResult:
+            return EvaluateResult(score=threshold)
+
+        return closure
+
+    in_workers = create_trl_adapter(factory(0.25), workers=2)
+    assert call_like_grpo_trainer(in_workers, standard_inputs(), Recorder()) == [0.25] * 3
+    stuck = create_trl_adapter(locked_reward, workers=2)
+    with caplog.at_level("WARNING", logger="reward_kit.trl"):
+        assert call_like_grpo_trainer(stuck, standard_inputs(), Recorder()) == [None] * 3
+    assert "'lock' (a _thread.lock" in caplog.text and "workers=0" in caplog.text
 
 
 def test_mismatched_batch_is_an_error():

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from reward_kit._wire_values import wire_type
 from reward_kit.rewards._math.compare import equivalent, scaled
 from reward_kit.rewards._math.extract import Answer, final_answer, reference_answer
 from reward_kit.rewards._math.parse import Parsed, looks_like_math, parse_answer
@@ -16,6 +17,7 @@ from reward_kit.rewards._math.parse import Parsed, looks_like_math, parse_answer
 _SPACE = re.compile(r"\s+|\\[,;!]|\\left|\\right|\$")
 
 
+@wire_type
 @dataclass(frozen=True)
 class Verdict:
     """Outcome of checking one response against one reference.
