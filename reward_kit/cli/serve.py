@@ -9,6 +9,7 @@ import socket
 import sys
 from typing import Any
 
+from reward_kit.cli import _serve_keys
 from reward_kit.errors import RewardKitError
 
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -21,10 +22,11 @@ def register(subparsers: Any) -> None:
         help="serve reward functions over HTTP",
         description=(
             "Serve one evaluator at POST /evaluate (--function-ref or --metrics-folders), or a "
-            "registry of evaluators deployed with 'reward-kit deploy' (--registry DIR)."
+            "registry of evaluators deployed with 'reward-kit deploy' (--registry DIR). "
+            "'reward-kit serve keys' manages a registry's per-account API keys."
         ),
     )
-    what = parser.add_mutually_exclusive_group(required=True)
+    what = parser.add_mutually_exclusive_group()
     what.add_argument("--function-ref", help="reward to serve: pkg.mod:fn, path/main.py:fn, name")
     what.add_argument(
         "--metrics-folders",
@@ -59,8 +61,15 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="registry: refuse evaluators that declare requirements instead of installing them",
     )
+    parser.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="registry: base URL clients reach the server at, for the upload URLs it hands "
+        "out (default: the address each connection reached)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, serve_parser=parser)
+    _serve_keys.register(parser.add_subparsers(dest="serve_command", metavar="keys"))
 
 
 def _is_loopback(host: str) -> bool:
@@ -105,6 +114,10 @@ def _rewards(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Start the server and serve until interrupted."""
+    if not (args.function_ref or args.metrics_folders or args.registry):
+        args.serve_parser.error(
+            "one of the arguments --function-ref --metrics-folders --registry is required"
+        )
     try:
         import uvicorn
 
@@ -130,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             timeout=args.timeout,
             install_requirements=not args.no_install_requirements,
+            public_url=args.public_url,
         )
     except ValueError as exc:
         raise RewardKitError(str(exc)) from None

@@ -1,7 +1,7 @@
-"""HTTP plumbing shared by both server modes: authentication, body limits, error answers.
+"""ASGI middlewares shared by both server modes: who is calling, body limits, crash guard.
 
-Both middlewares are plain ASGI (no per-request task or buffering beyond what they need), so
-they cost little on the evaluation hot path.
+They are plain ASGI (no per-request task, no buffering), so they cost little on the evaluation
+hot path, and a body over the limit is refused as it streams in, never held in memory.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from starlette.exceptions import HTTPException
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse
+    from fastapi import FastAPI
 
 logger = logging.getLogger("reward_kit.server")
 
@@ -28,9 +30,46 @@ OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/openapi.j
 """Paths answered without an API key: liveness probes and the API documentation."""
 UPLOAD_PREFIX = "/v1/uploads/"
 """Signed upload URLs: authorised by the unguessable token in the URL, as a signed URL is."""
+CALLER = "reward_kit.caller"
+"""Scope key of the :class:`Caller` a request was authenticated as."""
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any], headers: Any = ()) -> None:
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request: the admin (``account`` is None) or the holder of an account's key."""
+
+    account: str | None = None
+
+
+class KeyRing(Protocol):
+    """The API keys a server accepts."""
+
+    def required(self) -> bool:
+        """Whether requests must carry a key at all."""
+
+    def identify(self, key: bytes) -> Caller | None:
+        """Whose key ``key`` is; None for a key this server does not know."""
+
+
+class AdminKey:
+    """One key for everything (the single-evaluator server's, a registry's admin key)."""
+
+    def __init__(self, key: str | None) -> None:
+        self._key = key.encode() if key else None
+
+    def required(self) -> bool:
+        """True when a key is configured."""
+        return self._key is not None
+
+    def identify(self, key: bytes) -> Caller | None:
+        """The admin for the configured key (compared in constant time), else None."""
+        if self._key is not None and hmac.compare_digest(key, self._key):
+            return Caller()
+        return None
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any], headers: Any = ()) -> None:
+    """Answer with ``body`` as ASCII-escaped JSON (so any text, even a lone surrogate, encodes)."""
     payload = json.dumps(body).encode()
     await send(
         {
@@ -64,22 +103,26 @@ def presented_key(scope: Scope) -> bytes | None:
 
 
 class ApiKeyMiddleware:
-    """Rejects requests without the server's API key with 401 (constant-time comparison)."""
+    """Rejects requests without a known API key with 401; records the caller in the scope."""
 
-    def __init__(self, app: ASGIApp, api_key: str) -> None:
+    def __init__(self, app: ASGIApp, keys: KeyRing) -> None:
         self.app = app
-        self._key = api_key.encode()
+        self._keys = keys
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or path in OPEN_PATHS or path.startswith(UPLOAD_PREFIX):
             await self.app(scope, receive, send)
             return
+        if not self._keys.required():
+            scope[CALLER] = Caller()
+            await self.app(scope, receive, send)
+            return
         key = presented_key(scope)
-        # compare_digest takes time independent of where the first difference is
-        if key is None or not hmac.compare_digest(key, self._key):
+        caller = self._keys.identify(key) if key is not None else None
+        if caller is None:
             what = "no API key" if key is None else "a wrong API key"
-            await _send_json(
+            await send_json(
                 send,
                 401,
                 {
@@ -89,11 +132,16 @@ class ApiKeyMiddleware:
                 [(b"www-authenticate", b"Bearer")],
             )
             return
+        scope[CALLER] = caller
         await self.app(scope, receive, send)
 
 
 class BodyLimitMiddleware:
-    """Answers 413 to bodies over the limit, declared (Content-Length) or streamed (chunked)."""
+    """Answers 413 to bodies over the limit, declared (Content-Length) or streamed (chunked).
+
+    A streamed body is counted as the app reads it, so nothing is buffered here; the app sees
+    an ``HTTPException(413)`` from its read once the limit is passed.
+    """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
@@ -109,119 +157,64 @@ class BodyLimitMiddleware:
         declared = _header(scope, b"content-length")
         if declared is not None:
             if not declared.isdigit():
-                await _send_json(send, 400, {"detail": "Content-Length is not a number"})
+                await send_json(send, 400, {"detail": "Content-Length is not a number"})
             elif int(declared) > limit:
-                await self._too_large(send, limit)
+                await send_json(send, 413, {"detail": _too_large(limit)})
             else:
                 await self.app(scope, receive, send)
             return
-        if _header(scope, b"transfer-encoding") is None:  # no body at all
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise HTTPException(413, _too_large(limit))
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def _too_large(limit: int) -> str:
+    return f"request body is larger than this server's limit of {limit} bytes"
+
+
+class CrashGuardMiddleware:
+    """Answers an unexpected exception with a bare 500 and keeps the connection usable.
+
+    Starlette re-raises such exceptions after answering, and uvicorn then drops the keep-alive
+    connection; here the exception is logged and ends with the answer.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            total += len(chunk)
-            if total > limit:
-                await self._too_large(send, limit)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        replayed = False
+        started = False
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
 
-        await self.app(scope, replay, send)
-
-    @staticmethod
-    async def _too_large(send: Send, limit: int) -> None:
-        await _send_json(
-            send,
-            413,
-            {"detail": f"request body is larger than this server's limit of {limit} bytes"},
-        )
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            logger.exception("unexpected error answering %s %s", scope["method"], scope["path"])
+            if not started:
+                detail = f"internal server error ({type(exc).__name__}); see the server log"
+                await send_json(send, 500, {"detail": detail})
 
 
-def _location(loc: Any) -> str:
-    parts = [part for part in loc if part != "body"] if loc and loc[0] == "body" else list(loc)
-    text = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in parts)
-    return text.lstrip(".") or "body"
-
-
-def describe_errors(errors: list[dict[str, Any]]) -> str:
-    """Pydantic/FastAPI errors as one line: ``messages[0].role: Input should be ...; ...``."""
-    described = [
-        f"{_location(e.get('loc', ()))}: {str(e.get('msg', '')).removeprefix('Value error, ')}"
-        for e in errors[:5]
-    ]
-    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    return "; ".join(described) + more
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Bad input gets 400/422 with a message saying what was wrong; a bug gets a bare 500."""
-    from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
-
-    async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        errors = list(exc.errors())
-        content_type = request.headers.get("content-type", "")
-        if content_type and "json" not in content_type and request.method in ("POST", "PUT"):
-            return JSONResponse(
-                {
-                    "detail": f"send the body as JSON with 'Content-Type: application/json' "
-                    f"(got {content_type!r})"
-                },
-                status_code=415,
-            )
-        if any(error.get("type") == "json_invalid" for error in errors):
-            detail = next(e for e in errors if e.get("type") == "json_invalid")
-            reason = (detail.get("ctx") or {}).get("error", detail.get("msg", ""))
-            return JSONResponse(
-                {"detail": f"request body is not valid JSON ({reason})"}, status_code=400
-            )
-        return JSONResponse(
-            {
-                "detail": f"invalid request: {describe_errors(errors)}",
-                "errors": [
-                    {
-                        key: value
-                        for key, value in json.loads(json.dumps(e, default=str)).items()
-                        if key != "input"
-                    }  # never echo (possibly large) request bodies back
-                    for e in errors
-                ],
-            },
-            status_code=422,
-        )
-
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unexpected error answering %s %s", request.method, request.url.path)
-        return JSONResponse(
-            {"detail": f"internal server error ({type(exc).__name__}); see the server log"},
-            status_code=500,
-        )
-
-    app.add_exception_handler(RequestValidationError, invalid_request)
-    app.add_exception_handler(Exception, unexpected)
-
-
-def secure(app: FastAPI, api_key: str | None, max_body_bytes: int, max_upload_bytes: int) -> None:
-    """Add the body limit and, when a key is configured, the API key check to ``app``."""
+def secure(app: FastAPI, keys: KeyRing | None, max_body_bytes: int, max_upload_bytes: int) -> None:
+    """Add the body limit, the API key check (with ``keys``) and the crash guard to ``app``."""
     app.add_middleware(
         BodyLimitMiddleware, max_body_bytes=max_body_bytes, max_upload_bytes=max_upload_bytes
     )
-    if api_key:
-        app.add_middleware(ApiKeyMiddleware, api_key=api_key)
+    if keys is not None:
+        app.add_middleware(ApiKeyMiddleware, keys=keys)
+    app.add_middleware(CrashGuardMiddleware)

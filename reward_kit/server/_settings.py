@@ -21,6 +21,9 @@ class ServerSettings:
         timeout: Seconds one evaluation may take before its worker is killed.
         install_requirements: Whether uploaded evaluators may have their requirements installed
             (into a virtual environment of their own); when False they are refused.
+        public_url: Base URL clients reach this server at (``https://evals.example.com``),
+            used for the upload URLs a registry hands out; by default the address each
+            connection reached (never the client's ``Host`` header).
     """
 
     api_key: str | None = None
@@ -29,12 +32,17 @@ class ServerSettings:
     workers: int | None = None
     timeout: float = 30.0
     install_requirements: bool = True
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.max_body_bytes < 1 or self.max_upload_bytes < 1:
             raise ValueError("body size limits must be positive")
         if self.timeout <= 0:
             raise ValueError(f"timeout must be positive, got {self.timeout}")
+        if self.public_url is not None and not self.public_url.startswith(("http://", "https://")):
+            raise ValueError(
+                f"the public URL must start with http:// or https://, got {self.public_url!r}"
+            )
         if self.workers is not None and self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
 

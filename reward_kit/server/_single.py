@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 
 from reward_kit import __version__
-from reward_kit.models import EvaluateResult, EvaluationRequest
+from reward_kit.models import EvaluateResult
+from reward_kit.server._answers import (
+    EVALUATION_BODY,
+    document_evaluation_request,
+    install_error_handlers,
+    read_evaluation,
+    result_response,
+)
 from reward_kit.server._evaluation import EvaluatorRuntime
-from reward_kit.server._http import install_error_handlers, secure
+from reward_kit.server._http import AdminKey, secure
 from reward_kit.server._settings import ServerSettings
 
 _BAD_INPUT = {
@@ -37,6 +44,10 @@ def create_app(
         description="Scores conversations with a reward function (reward-kit's wire format).",
     )
 
+    @app.head("/health", include_in_schema=False)
+    async def health_probe() -> Response:  # load balancers probe with HEAD
+        return Response()
+
     @app.get("/health", summary="Liveness and what is served")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "evaluator": runtime.names}
@@ -46,16 +57,19 @@ def create_app(
         summary="Score one conversation",
         response_model=EvaluateResult,
         responses=_BAD_INPUT,  # type: ignore[arg-type]
+        openapi_extra=EVALUATION_BODY,
     )
-    async def evaluate(request: EvaluationRequest) -> Response:
+    async def evaluate(request: Request) -> Response:
         """Score ``messages`` (the last one is the response judged) against ``ground_truth``.
 
         A reward that fails, times out or crashes gives ``is_score_valid: false`` with
         ``error``; the HTTP status is still 200 because the request itself was fine.
         """
-        result = await runtime.evaluate(request)
-        return Response(result.model_dump_json(), media_type="application/json")
+        result = await runtime.evaluate_sample(await read_evaluation(request))
+        return result_response(result)
 
     install_error_handlers(app)
-    secure(app, settings.api_key, settings.max_body_bytes, settings.max_upload_bytes)
+    document_evaluation_request(app)
+    keys = AdminKey(settings.api_key) if settings.api_key else None
+    secure(app, keys, settings.max_body_bytes, settings.max_upload_bytes)
     return app

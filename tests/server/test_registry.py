@@ -263,12 +263,12 @@ def make_wheel(folder: Path) -> Path:
     return wheel
 
 
-def _requiring_metric(folder: Path, wheel: Path) -> Path:
+def _requiring_metric(folder: Path) -> Path:
     folder.mkdir()
     (folder / "main.py").write_text(
         "import tinydep\n"
         "from reward_kit import EvaluateResult, reward_function\n\n\n"
-        f"@reward_function(requirements=['tinydep @ {wheel.as_uri()}'])\n"
+        "@reward_function(requirements=['tinydep==1.0'])\n"
         "def evaluate(messages, **kwargs):\n"
         "    return EvaluateResult(score=1.0, reason=tinydep.ANSWER)\n"
     )
@@ -277,16 +277,21 @@ def _requiring_metric(folder: Path, wheel: Path) -> Path:
 
 @pytest.mark.slow
 def test_requirements_go_into_a_venv_of_the_evaluator_not_the_server(
-    tmp_path: Path, running_registry: ServerProcess, service_env: dict[str, str]
+    tmp_path: Path, service_env: dict[str, str]
 ) -> None:
-    metric = _requiring_metric(tmp_path / "needs", make_wheel(tmp_path))
-    env = {**service_env, "FIREWORKS_API_BASE": running_registry.url}
-    deployed = cli("deploy", "--id", "needs-dep", "--metrics-folders", f"m={metric}", env=env)
-    assert deployed.returncode == 0, deployed.stderr + running_registry.log()
-    url = f"{running_registry.url}/v1/accounts/{ACCOUNT}/evaluators/needs-dep:evaluate"
-    result = RewardFunction(mode="remote", endpoint=url, api_key=KEY)(messages=conversation("x"))
+    make_wheel(tmp_path)  # the operator's pip finds packages here (its own configuration)
+    pip_config = {"PIP_FIND_LINKS": str(tmp_path), "PIP_NO_INDEX": "1"}
+    metric = _requiring_metric(tmp_path / "needs")
+    with registry(tmp_path / "registry", {**service_env, **pip_config}) as server:
+        env = {**service_env, "FIREWORKS_API_BASE": server.url}
+        deployed = cli("deploy", "--id", "needs-dep", "--metrics-folders", f"m={metric}", env=env)
+        assert deployed.returncode == 0, deployed.stderr + server.log()
+        url = f"{server.url}/v1/accounts/{ACCOUNT}/evaluators/needs-dep:evaluate"
+        result = RewardFunction(mode="remote", endpoint=url, api_key=KEY)(
+            messages=conversation("x")
+        )
     assert result.reason == "from the venv"
-    venvs = list(Path(running_registry.args[1]).rglob("tinydep/__init__.py"))
+    venvs = list((tmp_path / "registry").rglob("tinydep/__init__.py"))
     assert len(venvs) == 1 and "venv" in venvs[0].parts
     check = subprocess.run([sys.executable, "-c", "import tinydep"], capture_output=True)
     assert check.returncode != 0  # the server's own environment was not touched
@@ -295,7 +300,7 @@ def test_requirements_go_into_a_venv_of_the_evaluator_not_the_server(
 def test_requirements_are_refused_when_installation_is_disabled(
     tmp_path: Path, service_env: dict[str, str]
 ) -> None:
-    metric = _requiring_metric(tmp_path / "needs", tmp_path / "absent.whl")
+    metric = _requiring_metric(tmp_path / "needs")
     with registry(tmp_path / "reg", service_env, None, "--no-install-requirements") as server:
         env = {**service_env, "FIREWORKS_API_BASE": server.url}
         for flow in ("upload", "inline"):

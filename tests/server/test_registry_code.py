@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from reward_kit.server._registry._archive import extract_archive
 from reward_kit.server._registry._code import (
     CodeError,
-    extract_archive,
     find_entries,
     safe_relative_path,
     write_criteria,

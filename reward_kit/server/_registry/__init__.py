@@ -6,11 +6,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from reward_kit import __version__
-from reward_kit.server._http import install_error_handlers, secure
+from reward_kit.server._answers import (
+    SafeJSONResponse,
+    document_evaluation_request,
+    install_error_handlers,
+)
+from reward_kit.server._http import secure
+from reward_kit.server._registry._keys import RegistryKeys
 from reward_kit.server._registry._routes import build_router
 from reward_kit.server._registry._service import RegistryService, ServiceError
 from reward_kit.server._settings import ServerSettings
@@ -44,16 +50,22 @@ def create_registry_app(root: str | Path, settings: ServerSettings | None = None
     )
     app.state.registry = service
 
+    @app.head("/health", include_in_schema=False)
+    async def health_probe() -> Response:  # load balancers probe with HEAD
+        return Response()
+
     @app.get("/health", summary="Liveness")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
     async def refused(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ServiceError)
-        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+        return SafeJSONResponse({"detail": str(exc)}, status_code=exc.status)
 
     app.include_router(build_router(service))
     install_error_handlers(app)
     app.add_exception_handler(ServiceError, refused)
-    secure(app, settings.api_key, settings.max_body_bytes, settings.max_upload_bytes)
+    document_evaluation_request(app)
+    keys = RegistryKeys(settings.api_key, service.store)
+    secure(app, keys, settings.max_body_bytes, settings.max_upload_bytes)
     return app

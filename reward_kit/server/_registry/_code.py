@@ -1,23 +1,24 @@
-"""Putting an evaluator's code in place: inline files, uploaded archives, and its entry points.
+"""Putting an evaluator's code in place: inline files, checked names, and its entry points.
 
-Archive members and file names come from the network, so each is checked before anything is
-written: relative paths only, no ``..``, regular files and folders only (no links or devices),
-and bounded counts and sizes.
+File names come from the network, so each is checked before anything is written: a relative
+path that stays inside the evaluator, no control characters, names a file system accepts, and
+no file that is also a folder (``a`` next to ``a/b``). Archives are unpacked by ``_archive``.
 """
 
 from __future__ import annotations
 
 import json
 import posixpath
-import tarfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 MANIFEST = "reward_kit_manifest.json"
 """Written by ``reward-kit deploy`` at the archive's root: ``{"entries": {name: reference}}``."""
-_MAX_FILES = 5000
-_MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+MAX_FILES = 5000
+"""Most files (and folders) an evaluator's code may have."""
+_MAX_PART_BYTES = 255  # the usual file system limit on one file name
+_MAX_PATH_CHARS = 1024
 
 
 class CodeError(ValueError):
@@ -36,53 +37,56 @@ def safe_relative_path(name: str) -> PurePosixPath:
         or ":" in path.parts[0]
     ):
         raise CodeError(f"file name {name!r} is not a relative path inside the evaluator")
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise CodeError(f"file name {name!r} contains a control character")
+    try:
+        too_long = any(len(part.encode("utf-8")) > _MAX_PART_BYTES for part in path.parts)
+    except UnicodeEncodeError:
+        raise CodeError(f"file name {name!r} is not valid Unicode") from None
+    if too_long or len(name) > _MAX_PATH_CHARS:
+        raise CodeError(
+            f"file name {name[:60]!r}... is too long (at most {_MAX_PART_BYTES} bytes per "
+            f"name and {_MAX_PATH_CHARS} characters in all)"
+        )
     return path
 
 
+class Layout:
+    """The files and folders of an evaluator so far, refusing clashes before they are written."""
+
+    def __init__(self) -> None:
+        self._files: set[PurePosixPath] = set()
+        self._folders: set[PurePosixPath] = set()
+
+    def add(self, path: PurePosixPath, *, folder: bool = False) -> None:
+        """Record ``path``; fails when it clashes with what is there already."""
+        if path in self._files or (not folder and path in self._folders):
+            raise CodeError(f"{path} is given twice (or as both a file and a folder)")
+        clash = next((parent for parent in path.parents if parent in self._files), None)
+        if clash is not None:
+            raise CodeError(f"{path} needs {clash} to be a folder, but it is a file")
+        self._folders.update(path.parents)
+        (self._folders if folder else self._files).add(path)
+
+
 def write_files(target: Path, files: Mapping[str, Any]) -> None:
-    """Write ``{relative name: text}`` under ``target``."""
-    if len(files) > _MAX_FILES:
-        raise CodeError(f"too many files ({len(files)}; the limit is {_MAX_FILES})")
+    """Write ``{relative name: text}`` under ``target``, all names checked first."""
+    if len(files) > MAX_FILES:
+        raise CodeError(f"too many files ({len(files)}; the limit is {MAX_FILES})")
+    layout = Layout()
+    paths = {}
     for name, content in files.items():
         if not isinstance(content, str):
             raise CodeError(f"fileContents[{name!r}] must be the file's text")
-        path = target / safe_relative_path(name)
+        paths[name] = safe_relative_path(name)
+        layout.add(paths[name])
+    for name, content in files.items():
+        path = target / paths[name]
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-
-
-def extract_archive(archive: Path, target: Path) -> Path:
-    """Unpack a ``.tar.gz`` safely into ``target``; returns the code's root folder.
-
-    An archive whose members all sit under one top-level folder (``name/...``, as Fireworks'
-    tools make them) has that folder as its root.
-    """
-    try:
-        with tarfile.open(archive, "r:*") as tar:
-            members = tar.getmembers()
-            if len(members) > _MAX_FILES:
-                raise CodeError(f"archive has {len(members)} entries; the limit is {_MAX_FILES}")
-            if sum(member.size for member in members) > _MAX_UNPACKED_BYTES:
-                raise CodeError("archive unpacks to more than 512 MiB")
-            for member in members:
-                relative = safe_relative_path(member.name)
-                if not (member.isfile() or member.isdir()):
-                    raise CodeError(f"archive member {member.name!r} is not a file or folder")
-                destination = target / relative
-                if member.isdir():
-                    destination.mkdir(parents=True, exist_ok=True)
-                    continue
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                source = tar.extractfile(member)
-                assert source is not None
-                with source, open(destination, "wb") as out:
-                    out.write(source.read())
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise CodeError(f"the upload is not a readable .tar.gz archive ({exc})") from None
-    entries = [path for path in target.iterdir() if path.name != "__MACOSX"]
-    if len(entries) == 1 and entries[0].is_dir() and not (target / MANIFEST).exists():
-        return entries[0]
-    return target
+        try:
+            path.write_text(content, encoding="utf-8")
+        except UnicodeEncodeError:
+            raise CodeError(f"fileContents[{name!r}] is not valid Unicode text") from None
 
 
 def _split_entry_point(entry_point: str) -> tuple[str, str]:
@@ -130,13 +134,17 @@ def find_entries(root: Path, entry_point: str = "") -> dict[str, str]:
 def write_criteria(target: Path, criteria: list[dict[str, Any]]) -> dict[str, str]:
     """Write the inline code of ``criteria`` (the legacy create form); returns the entries."""
     entries: dict[str, str] = {}
+    folders: set[PurePosixPath] = set()
     for index, criterion in enumerate(criteria):
         snippets = criterion.get("codeSnippets") or {}
         files = snippets.get("fileContents") or {}
         if not isinstance(files, dict) or not files:
             raise CodeError(f"criteria[{index}] has no codeSnippets.fileContents")
         name = str(criterion.get("name") or f"criterion{index}")
-        folder = safe_relative_path(name.replace("/", "_"))
+        folder = safe_relative_path(name.replace("/", "_").replace("\\", "_"))
+        if folder in folders:
+            raise CodeError(f"criteria[{index}]: two criteria are named {name!r}")
+        folders.add(folder)
         write_files(target / folder, files)
         entry_file = snippets.get("entryFile") or "main.py"
         entry_func = snippets.get("entryFunc") or "evaluate"

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from reward_kit._resource_ids import ACCOUNT_ID as ACCOUNT_PATTERN
 from reward_kit._resource_ids import EVALUATOR_ID as ID_PATTERN
 from reward_kit._resource_ids import SECRET_NAME as SECRET_PATTERN
-from reward_kit.models import EvaluateResult, EvaluationRequest
+from reward_kit.models import EvaluateResult
+from reward_kit.server._answers import (
+    EVALUATION_BODY,
+    public_url,
+    read_evaluation,
+    result_response,
+)
+from reward_kit.server._http import CALLER, Caller
 from reward_kit.server._registry._schemas import (
     CreateEvaluatorRequest,
     PreviewRequest,
@@ -23,12 +31,14 @@ from reward_kit.server._registry._service import RegistryService
 from reward_kit.server._registry._store import EvaluatorRecord
 
 _BASE = "/v1/accounts/{account}"
+_PAGE_TOKEN = re.compile(r"[0-9]{1,9}")
 
 
 def _check_ids(account: str, evaluator_id: str | None = None) -> None:
-    if not ACCOUNT_PATTERN.match(account):
+    # fullmatch: a pattern's "$" also matches before a trailing newline
+    if not ACCOUNT_PATTERN.fullmatch(account):
         raise HTTPException(400, f"account id {account!r} is malformed")
-    if evaluator_id is not None and not ID_PATTERN.match(evaluator_id):
+    if evaluator_id is not None and not ID_PATTERN.fullmatch(evaluator_id):
         raise HTTPException(
             400,
             f"evaluator id {evaluator_id!r} must be 1-63 lower-case letters, digits or '-', "
@@ -36,9 +46,22 @@ def _check_ids(account: str, evaluator_id: str | None = None) -> None:
         )
 
 
+def _authorize(request: Request) -> None:
+    """An account's key acts on that account only (the admin key on every account)."""
+    caller = request.scope.get(CALLER)
+    if not isinstance(caller, Caller) or caller.account is None:
+        return  # the admin, an open server, or an upload URL (its token is the authorisation)
+    account = request.path_params.get("account")
+    if account != caller.account:
+        target = f"account {account!r}" if account else "this admin-only path"
+        raise HTTPException(
+            403, f"this API key belongs to account {caller.account!r}; it cannot act on {target}"
+        )
+
+
 def build_router(service: RegistryService) -> APIRouter:
     """All registry routes, bound to ``service``."""
-    router = APIRouter()
+    router = APIRouter(dependencies=[Depends(_authorize)])
 
     async def create(account: str, body: CreateEvaluatorRequest) -> dict[str, Any]:
         _check_ids(account, body.evaluatorId)
@@ -77,7 +100,7 @@ def build_router(service: RegistryService) -> APIRouter:
         pageToken: str = Query(default=""),
     ) -> dict[str, Any]:
         _check_ids(account)
-        if pageToken and not pageToken.isdigit():
+        if pageToken and not _PAGE_TOKEN.fullmatch(pageToken):
             raise HTTPException(400, f"pageToken {pageToken!r} is not one this server gave")
         offset = int(pageToken or 0)
         records, total = service.store.page(account, offset, pageSize)
@@ -112,11 +135,13 @@ def build_router(service: RegistryService) -> APIRouter:
             raise HTTPException(400, "filenameToSize must name exactly one .tar.gz archive")
         ((filename, size),) = body.filenameToSize.items()
         token = service.upload_token(record, filename, size)
-        return {"filenameToSignedUrls": {filename: f"{request.base_url}v1/uploads/{token}"}}
+        base = public_url(service.settings, request)
+        return {"filenameToSignedUrls": {filename: f"{base}/v1/uploads/{token}"}}
 
     @router.put("/v1/uploads/{token}", summary="Upload an archive to a URL from getUploadEndpoint")
     async def upload(token: str, request: Request) -> dict[str, Any]:
-        await service.receive_upload(token, await request.body())
+        declared = request.headers.get("content-length")
+        await service.receive_upload(token, int(declared) if declared else None, request.stream)
         return {}
 
     @router.post(
@@ -132,11 +157,12 @@ def build_router(service: RegistryService) -> APIRouter:
         _BASE + "/evaluators/{evaluator_id}:evaluate",
         summary="Score one conversation with an evaluator",
         response_model=EvaluateResult,
+        openapi_extra=EVALUATION_BODY,
     )
-    async def evaluate(account: str, evaluator_id: str, body: EvaluationRequest) -> Response:
+    async def evaluate(account: str, evaluator_id: str, request: Request) -> Response:
         runtime = service.runtime(account, evaluator_id)
-        result = await runtime.evaluate(body)
-        return Response(result.model_dump_json(), media_type="application/json")
+        result = await runtime.evaluate_sample(await read_evaluation(request))
+        return result_response(result)
 
     @router.post(_BASE + "/evaluators:previewEvaluator", summary="Score samples with inline code")
     async def preview(account: str, body: PreviewRequest) -> dict[str, Any]:
@@ -160,9 +186,15 @@ def build_router(service: RegistryService) -> APIRouter:
     @router.post(_BASE + "/secrets", summary="Create or replace a secret")
     async def create_secret(account: str, body: SecretRequest) -> dict[str, Any]:
         _check_ids(account)
-        if not SECRET_PATTERN.match(body.keyName):
+        if not SECRET_PATTERN.fullmatch(body.keyName):
             raise HTTPException(
                 400, f"keyName {body.keyName!r} is not an environment variable name"
+            )
+        if not _is_environment_value(body.value):
+            raise HTTPException(
+                400,
+                f"the value of {body.keyName} cannot be an environment variable: it holds a NUL "
+                "character or invalid Unicode",
             )
         service.store.put_secret(account, body.keyName, body.value)
         service.secrets_changed(account)
@@ -186,6 +218,15 @@ def build_router(service: RegistryService) -> APIRouter:
         return {}
 
     return router
+
+
+def _is_environment_value(value: str) -> bool:
+    """Whether ``value`` can be put in a process's environment (no NUL, encodable)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates
+        return False
+    return "\0" not in value
 
 
 def _parse_sample(index: int, text: str) -> dict[str, Any]:

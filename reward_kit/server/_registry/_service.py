@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import shutil
 import tempfile
-import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,39 +19,21 @@ from reward_kit._workers import WorkerPool
 from reward_kit.models import EvaluateResult
 from reward_kit.server._code_entry import CodeEntry
 from reward_kit.server._evaluation import EvaluatorRuntime
-from reward_kit.server._registry._code import (
-    CodeError,
-    extract_archive,
-    find_entries,
-    write_criteria,
-)
+from reward_kit.server._registry._archive import unpack_upload
+from reward_kit.server._registry._code import CodeError, write_criteria
 from reward_kit.server._registry._environment import (
     RequirementsError,
     build_environment,
     parse_requirements,
 )
+from reward_kit.server._registry._errors import ServiceError
 from reward_kit.server._registry._store import EvaluatorRecord, RegistryStore
+from reward_kit.server._registry._uploads import ARCHIVE, Uploads
 from reward_kit.server._settings import ServerSettings
 
 logger = logging.getLogger("reward_kit.server")
-_UPLOAD_TTL = 3600.0
 
-
-class ServiceError(Exception):
-    """A request the registry refuses; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass
-class _PendingUpload:
-    account: str
-    evaluator_id: str
-    revision: str
-    size: int
-    expires: float
+__all__ = ["RegistryService", "ServiceError"]
 
 
 def _check_entry(entry: CodeEntry) -> str:
@@ -71,7 +51,7 @@ class RegistryService:
         self.store = RegistryStore(root)
         self.settings = settings
         self._runtimes: dict[tuple[str, str], tuple[str, EvaluatorRuntime]] = {}
-        self._uploads: dict[str, _PendingUpload] = {}
+        self.uploads = Uploads(settings.max_upload_bytes)
         self._tasks: set[asyncio.Future[None]] = set()
         for record in self.store.all_records():
             if record.state == "BUILDING" and record.entries:  # its build died with the server
@@ -134,50 +114,34 @@ class RegistryService:
 
     def upload_token(self, record: EvaluatorRecord, filename: str, size: int) -> str:
         """A one-use token for PUTting the evaluator's archive (the signed URL's secret)."""
-        if not filename.endswith((".tar.gz", ".tgz")):
-            raise ServiceError(400, f"{filename!r}: the code must be uploaded as a .tar.gz")
-        if not 0 < size <= self.settings.max_upload_bytes:
-            raise ServiceError(400, f"{filename!r}: size {size} is not between 1 and "
-                               f"{self.settings.max_upload_bytes} bytes")  # fmt: skip
-        token = secrets.token_urlsafe(32)
-        now = time.monotonic()
-        self._uploads = {t: u for t, u in self._uploads.items() if u.expires > now}
-        self._uploads[token] = _PendingUpload(
-            record.account, record.evaluator_id, record.revision, size, now + _UPLOAD_TTL
+        return self.uploads.issue(
+            record.account, record.evaluator_id, record.revision, filename, size
         )
-        return token
 
-    async def receive_upload(self, token: str, body: bytes) -> None:
-        """Store the archive PUT to an upload URL."""
-        upload = self._uploads.pop(token, None)
-        if upload is None or upload.expires < time.monotonic():
-            raise ServiceError(404, "this upload URL is unknown, used or expired")
-        if len(body) != upload.size:
-            raise ServiceError(400, f"upload is {len(body)} bytes, but {upload.size} were "
-                               "declared to getUploadEndpoint")  # fmt: skip
+    async def receive_upload(
+        self, token: str, declared: int | None, body: Callable[[], AsyncIterator[bytes]]
+    ) -> None:
+        """Store the archive PUT to an upload URL; ``body`` is read only for a valid token."""
+        upload = self.uploads.claim(token, declared)
         folder = self.store.code_dir(upload.account, upload.evaluator_id, upload.revision)
-        folder.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread((folder / "upload.tar.gz").write_bytes, body)
+        await self.uploads.receive(token, upload, body(), folder)
 
     async def validate_upload(self, record: EvaluatorRecord) -> None:
-        """Unpack the uploaded archive, find the entry points and start the build."""
+        """Unpack the uploaded archive, find the entry points and start the build.
+
+        The archive is unpacked and checked in a scratch folder that becomes ``src/`` only
+        when all of it passed, so a rejected archive leaves nothing behind.
+        """
         folder = self.store.code_dir(record.account, record.evaluator_id, record.revision)
-        archive = folder / "upload.tar.gz"
+        archive = folder / ARCHIVE
         if not archive.is_file():
             raise ServiceError(400, f"no code was uploaded for {record.name}: call "
                                "getUploadEndpoint and PUT the archive first")  # fmt: skip
-        src = folder / "src"
-        shutil.rmtree(src, ignore_errors=True)
-        src.mkdir(parents=True)
         try:
-            root = await asyncio.to_thread(extract_archive, archive, src)
-            entries = find_entries(root, record.entry_point)
-            requirements_file = root / "requirements.txt"
-            requirements = self._requirements(
-                record.requirements,
-                requirements_file.read_text(encoding="utf-8") if requirements_file.is_file()
-                else "",
-            )  # fmt: skip
+            root, entries, requirements_text = await asyncio.to_thread(
+                unpack_upload, archive, folder / "src", record.entry_point
+            )
+            requirements = self._requirements(record.requirements, requirements_text)
         except (CodeError, ServiceError) as exc:
             self._fail(record, str(exc))
             raise ServiceError(getattr(exc, "status", 400), str(exc)) from None

@@ -2,7 +2,7 @@
 
 Layout under the registry folder::
 
-    registry.sqlite3                         evaluators and secrets
+    registry.sqlite3                         evaluators, secrets, account API keys (hashed)
     code/<account>/<evaluator>/<revision>/   src/ (the evaluator's code), venv/ (if any)
 
 Each deployment of an evaluator gets a new revision folder, so a worker that imported the
@@ -34,6 +34,12 @@ CREATE TABLE IF NOT EXISTS secrets (
     value TEXT NOT NULL,
     create_time TEXT NOT NULL,
     PRIMARY KEY (account, key_name)
+);
+CREATE TABLE IF NOT EXISTS api_keys (
+    key_id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    create_time TEXT NOT NULL
 );
 """
 
@@ -193,6 +199,45 @@ class RegistryStore:
                 "DELETE FROM secrets WHERE account = ? AND key_name = ?", (account, key_name)
             )
         return cursor.rowcount > 0
+
+    def add_api_key(self, key_id: str, account: str, key_hash: str) -> None:
+        """Store a new account key (its hash only)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO api_keys (key_id, account, key_hash, create_time) VALUES (?, ?, ?, ?)",
+                (key_id, account, key_hash, now()),
+            )
+
+    def api_keys(self, account: str | None = None) -> list[tuple[str, str, str]]:
+        """``(key id, account, create time)`` of every key, or of ``account``'s."""
+        query = "SELECT key_id, account, create_time FROM api_keys"
+        with self._lock:
+            if account is None:
+                rows = self._db.execute(query + " ORDER BY account, create_time").fetchall()
+            else:
+                rows = self._db.execute(
+                    query + " WHERE account = ? ORDER BY create_time", (account,)
+                ).fetchall()
+        return [(str(a), str(b), str(c)) for a, b, c in rows]
+
+    def revoke_api_key(self, key_id: str) -> bool:
+        """Delete a key; False when there was none with that id."""
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM api_keys WHERE key_id = ?", (key_id,))
+        return cursor.rowcount > 0
+
+    def api_key_account(self, key_hash: str) -> str | None:
+        """The account of the key with this hash, or None."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT account FROM api_keys WHERE key_hash = ?", (key_hash,)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def has_api_keys(self) -> bool:
+        """Whether any account key exists."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM api_keys LIMIT 1").fetchone() is not None
 
     def close(self) -> None:
         """Close the database."""
