@@ -64,6 +64,26 @@ class RewardSet:
         """The rewards' names, as they appear in metrics."""
         return [reward.name for reward in self.rewards]
 
+    @property
+    def batched(self) -> bool:
+        """True when a reward is batch-mode: samples must then be scored in groups."""
+        return any(reward.scorer.is_batch for reward in self.rewards)
+
+    async def score_group(self, samples: list[dict[str, Any]]) -> list[EvaluateResult]:
+        """Score samples together: a batch-mode reward gets all of them in one call.
+
+        A failed call makes each of its samples invalid with the error (``Scorer`` does that).
+        """
+        scored = await asyncio.gather(
+            *(
+                reward.scorer.score_many([{**sample, **reward.params} for sample in samples])
+                for reward in self.rewards
+            )
+        )
+        if len(self.rewards) == 1:
+            return scored[0]
+        return [self._combine(list(results)) for results in zip(*scored, strict=True)]
+
     async def score(self, sample: dict[str, Any]) -> EvaluateResult:
         """Score one sample ``{"messages", "ground_truth", **columns}`` with every reward."""
         if len(self.rewards) == 1:

@@ -142,6 +142,8 @@ class EvaluationParamsConfig:
     workers: int | None = None
     pass_threshold: float = 1.0
     fail_fast_samples: int = 3
+    batch_prompts: int = 1
+    """Prompts per call of a batch-mode reward; each brings all of its ``n`` variants."""
 
 
 @dataclass
@@ -229,6 +231,11 @@ def _check_consistency(config: RunConfig) -> None:
         )
     if config.generation.n < 1:
         problems.append(f"generation.n must be at least 1, got {config.generation.n}")
+    if config.evaluation_params.batch_prompts < 1:
+        problems.append(
+            f"evaluation_params.batch_prompts must be at least 1, got "
+            f"{config.evaluation_params.batch_prompts}"
+        )
     if config.generation.api_params.max_concurrent_requests < 1:
         problems.append("generation.api_params.max_concurrent_requests must be at least 1")
     if config.dataset.path_or_name is None:

@@ -6,19 +6,26 @@ client bounds and adapts how many requests are in flight), then scores it at onc
 result row. So generation and scoring overlap, and every row is on disk as soon as it is done
 (rows that finish in the same turn of the event loop are written together, in one system call).
 A run directory is resumable: rows already in its ``results.jsonl`` are not redone.
+
+With a batch-mode reward the unit of work is a group instead of a sample: all variants of
+``evaluation_params.batch_prompts`` prompts are generated, scored in one call, and written
+together (see ``_groups``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import math
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from reward_kit.models import EvaluateResult
+from reward_kit.pipeline._groups import Member, plan_groups
 from reward_kit.pipeline._progress import RunProgress
 from reward_kit.pipeline._rewards import RewardSet
 from reward_kit.pipeline._rundir import write_preview_pairs, write_resolved_config
@@ -85,10 +92,8 @@ class _Run:
         )
         variants = config.generation.n if config.generation.enabled else 1
         redo = config.output.redo_generation_errors
-        self.rows = [
-            summary_fields(row)
-            for row in prepare_resume(self.results_path, redo_generation_errors=redo)
-        ]
+        done_rows = prepare_resume(self.results_path, redo_generation_errors=redo)
+        self.rows = [summary_fields(row) for row in done_rows]
         done = {(str(row["id"]), int(row["variant"])) for row in self.rows}
         jobs = [
             (sample, variant)
@@ -100,9 +105,20 @@ class _Run:
             self.generator = Generator(config.generation)
         total = len(dataset.samples) * variants
         progress = RunProgress(total, total - len(jobs), self.progress_mode)
+        units: list[Any] = jobs
+        process: Callable[[Any], Awaitable[list[dict[str, Any]]]]
+        if rewards.batched:
+            per_call = config.evaluation_params.batch_prompts
+            units = plan_groups(jobs, done_rows, per_call)
+            process = functools.partial(self._process_group, rewards=rewards)
+            size = per_call * variants
+        else:
+            process = functools.partial(self._process, rewards=rewards)
+            size = 1
+        del done_rows  # the conversations are not needed any more
         try:
             with ResultWriter(self.results_path) as writer:
-                await self._process_all(iter(jobs), rewards, writer, progress)
+                await self._process_all(iter(units), process, size, writer, progress)
         finally:
             progress.close()
             if self.generator is not None:
@@ -111,15 +127,18 @@ class _Run:
 
     async def _process_all(
         self,
-        jobs: Iterator[tuple[Sample, int]],
-        rewards: RewardSet,
+        units: Iterator[Any],
+        process: Callable[[Any], Awaitable[list[dict[str, Any]]]],
+        size: int,
         writer: ResultWriter,
         progress: RunProgress,
     ) -> None:
+        """Process units (samples, or groups of about ``size`` samples) by concurrent workers."""
         if self.generator is not None:
             concurrency = 2 * self.config.generation.api_params.max_concurrent_requests
         else:
             concurrency = _SCORING_CONCURRENCY
+        concurrency = math.ceil(concurrency / size)
 
         unwritten: list[dict[str, Any]] = []
 
@@ -128,14 +147,16 @@ class _Run:
             unwritten.clear()
 
         async def work() -> None:
-            for sample, variant in jobs:  # workers share one iterator: each job runs once
-                row = await self._process(sample, variant, rewards)
-                unwritten.append(row)
-                self.rows.append(summary_fields(row))
-                self.rows_written += 1
-                cached = bool((row.get("generation") or {}).get("cached"))
-                progress.advance(error=not row["is_score_valid"], cached=cached)
-                if len(unwritten) == 1:  # the rows finished in this turn of the loop: one write
+            for unit in units:  # workers share one iterator: each unit runs once
+                rows = await process(unit)
+                first = not unwritten
+                unwritten.extend(rows)
+                for row in rows:
+                    self.rows.append(summary_fields(row))
+                    self.rows_written += 1
+                    cached = bool((row.get("generation") or {}).get("cached"))
+                    progress.advance(error=not row["is_score_valid"], cached=cached)
+                if first:  # the rows finished in this turn of the loop: one write
                     await asyncio.sleep(0)
                     write_finished()
 
@@ -150,31 +171,54 @@ class _Run:
             await asyncio.gather(*tasks, return_exceptions=True)
             write_finished()
 
-    async def _process(self, sample: Sample, variant: int, rewards: RewardSet) -> dict[str, Any]:
-        messages = sample.messages
-        generation: dict[str, Any] | None = None
-        result: EvaluateResult | None = None
-        if self.generator is not None:
-            generated = await self.generator.generate(sample.messages, sample.tools, variant)
-            generation = generated.info
-            if generated.message is None:
-                self._count_generation_failure(str(generation["error"]))
-            else:
-                self.generated_ok += 1
-                messages = [*messages, generated.message]
-        if generation is None or generation["error"] is None:
-            scored: dict[str, Any] = {"messages": messages, "ground_truth": sample.ground_truth}
-            if sample.tools is not None:
-                scored["tools"] = sample.tools
-            result = await rewards.score({**sample.extra, **scored})
-        return result_row(
-            sample_id=sample.id,
-            variant=variant,
-            messages=messages,
-            ground_truth=sample.ground_truth,
-            result=result,
-            generation=generation,
+    async def _process(self, job: tuple[Sample, int], rewards: RewardSet) -> list[dict[str, Any]]:
+        """Generate and score one variant of a sample; its row."""
+        sample, variant = job
+        messages, generation = await self._generate(sample, variant)
+        result = None
+        if _generated(generation):
+            result = await rewards.score(_to_score(sample, messages))
+        return [_row(sample, variant, messages, result, generation)]
+
+    async def _process_group(
+        self, members: list[Member], rewards: RewardSet
+    ) -> list[dict[str, Any]]:
+        """Generate a group's missing variants, score the group in one call; the new rows."""
+        new = [index for index, member in enumerate(members) if member.done_messages is None]
+        outputs = await asyncio.gather(
+            *(self._generate(members[index].sample, members[index].variant) for index in new)
         )
+        generated = dict(zip(new, outputs, strict=True))
+        conversations = {
+            index: member.done_messages
+            for index, member in enumerate(members)
+            if member.done_messages is not None
+        }
+        conversations |= {index: out[0] for index, out in generated.items() if _generated(out[1])}
+        results: dict[int, EvaluateResult] = {}
+        if any(index in generated for index in conversations):  # something new to score
+            order = sorted(conversations)
+            group = [_to_score(members[index].sample, conversations[index]) for index in order]
+            results = dict(zip(order, await rewards.score_group(group), strict=True))
+        rows = []
+        for index in new:
+            messages, generation = generated[index]
+            member, result = members[index], results.get(index)
+            rows.append(_row(member.sample, member.variant, messages, result, generation))
+        return rows
+
+    async def _generate(
+        self, sample: Sample, variant: int
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """The conversation to score and the generation info (``None`` without generation)."""
+        if self.generator is None:
+            return sample.messages, None
+        generated = await self.generator.generate(sample.messages, sample.tools, variant)
+        if generated.message is None:
+            self._count_generation_failure(str(generated.info["error"]))
+            return sample.messages, generated.info
+        self.generated_ok += 1
+        return [*sample.messages, generated.message], generated.info
 
     def _count_generation_failure(self, error: str) -> None:
         """Stop the run when the first few generations all fail: the next would fail too."""
@@ -215,6 +259,36 @@ class _Run:
         summary_path = self.run_dir / config.output.summary_file
         summary_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         return RunResult(self.run_dir, summary, self.results_path)
+
+
+def _generated(generation: dict[str, Any] | None) -> bool:
+    """True when there is a response to score (generated, or in the dataset)."""
+    return generation is None or generation["error"] is None
+
+
+def _to_score(sample: Sample, messages: list[Any]) -> dict[str, Any]:
+    """What the rewards get for one conversation: its columns, messages and ground truth."""
+    scored: dict[str, Any] = {"messages": messages, "ground_truth": sample.ground_truth}
+    if sample.tools is not None:
+        scored["tools"] = sample.tools
+    return {**sample.extra, **scored}
+
+
+def _row(
+    sample: Sample,
+    variant: int,
+    messages: list[Any],
+    result: EvaluateResult | None,
+    generation: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return result_row(
+        sample_id=sample.id,
+        variant=variant,
+        messages=messages,
+        ground_truth=sample.ground_truth,
+        result=result,
+        generation=generation,
+    )
 
 
 def _reward_names(config: RunConfig) -> list[str]:

@@ -53,3 +53,21 @@ def called_the_right_tool(
     names = [call.function.name for call in calls]
     correct = names == [ground_truth] and ground_truth in offered
     return EvaluateResult(score=1.0 if correct else 0.0, reason=f"called {names}")
+
+
+@reward_function(mode="batch")
+def above_group_mean(
+    rollouts_messages: list[list[Message]], ground_truths: list[Any] | None = None, **kwargs: Any
+) -> list[EvaluateResult]:
+    """Group-relative: each response's last number minus the mean of its group's.
+
+    The reason records the group the call got (its ground truths and size), and a ground truth
+    of ``"fail"`` in the group makes the call raise.
+    """
+    truths = list(ground_truths or [])
+    if "fail" in truths:
+        raise RuntimeError("cannot score this group")
+    values = [float(_NUMBER.findall(messages[-1].text)[-1]) for messages in rollouts_messages]
+    mean = sum(values) / len(values)
+    group = f"group {sorted(set(truths))} of {len(values)}"
+    return [EvaluateResult(score=value - mean, reason=group) for value in values]
