@@ -28,10 +28,18 @@ from reward_kit.llm import ChatClient
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_stub(latency: float) -> tuple[subprocess.Popen[str], str]:
-    """Start the stand-in server process; returns it and its base URL."""
+def start_stub(
+    latency: float, module: str = "tests._servers.openai_stub", *options: str
+) -> tuple[subprocess.Popen[str], str]:
+    """Start a stand-in server process; returns it and its base URL.
+
+    Args:
+        latency: Seconds each answer waits.
+        module: The server's module, run with ``python -m``; it prints ``READY <port>``.
+        options: More command-line options for it.
+    """
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests._servers.openai_stub", "--latency", str(latency)],
+        [sys.executable, "-m", module, "--latency", str(latency), *options],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
