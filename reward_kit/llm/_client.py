@@ -76,7 +76,8 @@ class ChatClient:
         api_key_env: Environment variable holding the key; ``None`` with no ``api_key`` sends
             no ``Authorization`` header (local vLLM and similar servers).
         max_concurrent_requests: Starting and highest number of requests in flight; the limit
-            halves on HTTP 429 and grows back by one per limit's worth of successes.
+            shrinks when more than 5% of a round of requests get HTTP 429 (a rate limit, not
+            noise) and grows back by one per limit's worth of successes.
         max_retries: Retries after the first attempt for 429, 5xx, timeouts, connection errors
             and unparsable bodies. Other 4xx are never retried.
         timeout: Seconds one attempt may take in total.
