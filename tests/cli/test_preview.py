@@ -170,3 +170,40 @@ def test_preview_reports_a_dataset_that_cannot_be_loaded(tmp_path):
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     assert "cannot load dataset 'dataset' (huggingface)" in completed.stderr
+
+
+def test_preview_scores_a_closure_made_in_main_py(tmp_path):
+    folder = tmp_path / "threshold"
+    folder.mkdir()
+    (folder / "main.py").write_text(
+        "from reward_kit import EvaluateResult, reward_function\n\n\n"
+        "def make_reward(minimum):\n"
+        "    @reward_function\n"
+        "    def words(messages, ground_truth=None, **kwargs):\n"
+        "        count = len(messages[-1].content.split())\n"
+        "        return EvaluateResult(score=float(count >= minimum), reason=f'{count} words')\n\n"
+        "    return words\n\n\n"
+        "evaluate = make_reward(3)\n"
+    )
+    samples = write_jsonl(
+        tmp_path / "s.jsonl",
+        [
+            {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": text}]}
+            for text in ("one two three", "one")
+        ],
+    )
+
+    completed = _preview(
+        "--metrics-folders",
+        f"t={folder}",
+        "--samples",
+        str(samples),
+        "--output",
+        str(tmp_path / "out.jsonl"),
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [row["results"]["t"]["score"] for row in rows] == [1.0, 0.0]
+    assert rows[0]["results"]["t"]["reason"] == "3 words"

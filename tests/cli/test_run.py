@@ -250,3 +250,50 @@ reward:
     assert "path_or_name: openai/gsm8k" in completed.stdout
     assert "reward_kit.pipeline.transforms:gsm8k_final_answer" in completed.stdout
     assert "Put the final answer alone in" in completed.stdout
+
+
+def test_a_closure_in_a_script_without_a_main_guard_is_scored_in_workers(tmp_path):
+    (tmp_path / "my_rewards.py").write_text(
+        "from reward_kit import EvaluateResult, reward_function\n"
+        "print('SCRIPT TOP LEVEL', flush=True)\n\n\n"
+        "def make_reward(minimum):\n"
+        "    @reward_function\n"
+        "    def long_enough(messages, ground_truth=None, **kwargs):\n"
+        "        return EvaluateResult(score=float(len(messages[-1].content) >= minimum))\n\n"
+        "    return long_enough\n\n\n"
+        "reward = make_reward(3)\n"
+    )
+    data = write_jsonl(
+        tmp_path / "data.jsonl",
+        [{"id": str(i), "user_query": "q", "response": "x" * i} for i in range(1, 6)],
+    )
+    _write_config(
+        tmp_path / "conf",
+        f"""\
+defaults:
+  - reward_kit_defaults
+  - _self_
+dataset:
+  source_type: jsonl
+  path_or_name: {data}
+generation:
+  enabled: false
+reward:
+  function_path: {tmp_path / "my_rewards.py"}:reward
+evaluation_params:
+  workers: 2
+""",
+    )
+
+    completed = _run(_command(tmp_path / "conf", f"hydra.run.dir={tmp_path / 'out'}"), tmp_path)
+
+    assert completed.returncode == 0, completed.stderr
+    assert (completed.stdout + completed.stderr).count("SCRIPT TOP LEVEL") == 1
+    rows = {row["id"]: row for row in read_jsonl(tmp_path / "out" / "results.jsonl")}
+    assert {key: row["score"] for key, row in rows.items()} == {
+        "1": 0.0,
+        "2": 0.0,
+        "3": 1.0,
+        "4": 1.0,
+        "5": 1.0,
+    }
