@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -12,7 +13,10 @@ from reward_kit._messages import describe_validation_error
 from reward_kit.errors import InvalidReturnValueError
 from reward_kit.models import EvaluateResult, MetricResult
 
-_EXPECTED = "an EvaluateResult, a dict with its fields, or a legacy (score, {name: score}) tuple"
+_EXPECTED = (
+    "an EvaluateResult, a dict with its fields, a number (the score), or a legacy "
+    "(score, {name: score}) tuple"
+)
 
 
 def _from_legacy_tuple(value: tuple[Any, ...], function_name: str) -> EvaluateResult:
@@ -40,6 +44,8 @@ def to_evaluate_result(value: Any, function_name: str) -> EvaluateResult:
     if isinstance(value, EvaluateResult):
         return value
     try:
+        if isinstance(value, numbers.Real) and not isinstance(value, bool):
+            return EvaluateResult(score=value)
         if isinstance(value, Mapping):
             return EvaluateResult.model_validate(dict(value))
         if isinstance(value, tuple) and len(value) == 2:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -51,6 +51,30 @@ class _DictReadable(BaseModel):
         """Names of the fields, as ``dict.keys`` would give them."""
         yield from type(self).model_fields
         yield from self.__pydantic_extra__ or {}
+
+
+class _PositionalArgs(_DictReadable):
+    """Also takes the documented leading fields positionally, as reward-kit's tutorials do.
+
+    ``MetricResult(0.5, True, "why")`` is ``MetricResult(score=0.5, is_score_valid=True,
+    reason="why")`` and ``EvaluateResult(1.0, "why", {...})`` is ``EvaluateResult(score=1.0,
+    reason="why", metrics={...})``.
+    """
+
+    _positional: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, /, *args: Any, **data: Any) -> None:
+        cls = type(self).__name__
+        if len(args) > len(self._positional):
+            raise TypeError(
+                f"{cls} takes at most {len(self._positional)} positional arguments "
+                f"({', '.join(self._positional)}), got {len(args)}"
+            )
+        for name, value in zip(self._positional, args, strict=False):
+            if name in data:
+                raise TypeError(f"{cls} got {name!r} both by position and by keyword")
+            data[name] = value
+        super().__init__(**data)
 
 
 def _finite(value: Any, what: str) -> float:
@@ -167,8 +191,13 @@ def message_text(message: Message | dict[str, Any]) -> str:
 
 
 @wire_type
-class MetricResult(_DictReadable):
-    """The score of one named aspect of a response (a component of an ``EvaluateResult``)."""
+class MetricResult(_PositionalArgs):
+    """The score of one named aspect of a response (a component of an ``EvaluateResult``).
+
+    Positional order: ``score, is_score_valid, reason``.
+    """
+
+    _positional = ("score", "is_score_valid", "reason")
 
     score: float = Field(description="Finite score of this metric.")
     reason: str = Field(default="", description="Why the metric got this score.")
@@ -197,12 +226,15 @@ class StepOutput(_DictReadable):
 
 
 @wire_type
-class EvaluateResult(_DictReadable):
+class EvaluateResult(_PositionalArgs):
     """What a reward function returns for one response.
 
     A result that carries an ``error`` and does not set ``is_score_valid`` is invalid: "could not
-    evaluate" is never the same thing as a score of 0 for a wrong answer.
+    evaluate" is never the same thing as a score of 0 for a wrong answer. Positional order:
+    ``score, reason, metrics``.
     """
+
+    _positional = ("score", "reason", "metrics")
 
     score: float = Field(description="Finite overall score; any sign (RL rewards may be negative).")
     reason: str | None = Field(default=None, description="Why the response got this score.")

@@ -15,6 +15,7 @@ import inspect
 import numbers
 import types
 import typing
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, ParamSpec, TypeVar, overload
@@ -64,7 +65,17 @@ def _annotations(func: Callable[..., Any]) -> dict[str, Any]:
         return dict(getattr(func, "__annotations__", {}))
 
 
-_DATA_PARAMETERS = frozenset({"messages", "ground_truth", "rollouts_messages", "ground_truths"})
+_DATA_PARAMETERS = frozenset(
+    {
+        "messages",
+        "ground_truth",
+        "rollouts_messages",
+        "ground_truths",
+        "original_messages",
+        "response",
+        "expected_response",
+    }
+)
 _SCALARS: dict[Any, tuple[type, ...]] = {
     bool: (bool, numbers.Integral),
     int: (numbers.Integral,),
@@ -211,7 +222,25 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
             value = await asyncio.to_thread(self._func, *bound.args, **bound.kwargs)
         return self._finish(value, bound)
 
+    def _adapt(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The call's keywords as the function declares them.
+
+        reward-kit's beginner pages teach ``fn(response, expected_response)``: those get the
+        last assistant text and the ground truth. A function without ``**kwargs`` gets only the
+        parameters it declares (dataset columns it does not name are left out).
+        """
+        declared = self._signature.parameters
+        if "response" in declared and "response" not in kwargs and "messages" in kwargs:
+            kwargs["response"] = _response_text(to_messages(kwargs["messages"]))
+        wants_expected = "expected_response" in declared and "expected_response" not in kwargs
+        if wants_expected and "ground_truth" in kwargs:
+            kwargs["expected_response"] = kwargs["ground_truth"]
+        if self._keywords is not None and self._keywords.var_keyword is None:
+            kwargs = {name: value for name, value in kwargs.items() if name in declared}
+        return kwargs
+
     def _bind(self, args: Sequence[Any], kwargs: dict[str, Any]) -> inspect.BoundArguments:
+        kwargs = self._adapt(kwargs)
         if not args and self._keywords is not None:
             bound = self._keywords.bind(self._signature, kwargs)
             if bound is not None:
@@ -228,6 +257,49 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
         bound.arguments[name] = (
             messages if wants_models else [m.model_dump(exclude_none=True) for m in messages]
         )
+
+    def deploy(
+        self,
+        name: str,
+        description: str | None = None,
+        account_id: str | None = None,
+        auth_token: str | None = None,
+        force: bool = False,
+        providers: list[dict[str, Any]] | None = None,
+        **options: Any,
+    ) -> str:
+        """Deploy this reward as evaluator ``name`` (see :func:`reward_kit.deploy.deploy`).
+
+        The folder of the function's module is uploaded, so a script that calls ``deploy`` at
+        top level should keep the reward in its own module (see docs/migration.md).
+
+        Args:
+            name: Evaluator id.
+            description: Shown description.
+            account_id: Account (default: ``FIREWORKS_ACCOUNT_ID`` or ``auth.ini``).
+            auth_token: API key (default: ``FIREWORKS_API_KEY`` or ``auth.ini``).
+            force: Replace an existing evaluator with this id.
+            providers: Accepted for compatibility; the evaluator API takes no providers, so
+                they are not sent (a warning says so).
+            **options: Other options of :func:`reward_kit.deploy.deploy` (``target``...).
+
+        Returns:
+            The evaluator's resource name (``accounts/ACCOUNT/evaluators/ID``), else its id.
+        """
+        from reward_kit.deploy import deploy
+
+        if providers:
+            warnings.warn(
+                "deploy(providers=...) is not sent: the evaluator API takes no model providers",
+                UserWarning,
+                stacklevel=2,
+            )
+        result = deploy(
+            self, id=name, description=description, force=force, account_id=account_id,
+            api_key=auth_token, **options,
+        )  # fmt: skip
+        evaluator = result.evaluator or {}
+        return str(evaluator.get("name") or result.evaluator_id)
 
     def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
         """By reference where another process can import it, else by value (see _pickling)."""
@@ -256,6 +328,12 @@ class PointwiseReward(_DecoratedReward[P, EvaluateResult]):
         bound = self._bind(args, kwargs)
         if "messages" in bound.arguments:
             self._coerce(bound, "messages", bound.arguments["messages"], "messages")
+            # Documented default: the conversation before the response judged.
+            if "original_messages" in self._signature.parameters and (
+                bound.arguments.get("original_messages") is None
+            ):
+                prompt = bound.arguments["messages"][:-1]
+                self._coerce(bound, "original_messages", prompt, "original_messages")
         ground_truth = bound.arguments.get("ground_truth")
         if self._coerce_ground_truth and isinstance(ground_truth, list):
             self._coerce(bound, "ground_truth", ground_truth, "ground_truth")
@@ -304,22 +382,29 @@ class BatchReward(_DecoratedReward[P, list[EvaluateResult]]):
         return [EvaluateResult.invalid(error) for _ in rollouts]
 
 
+def _response_text(messages: list[Message]) -> str:
+    """Text of the last assistant message (else of the last message): the response judged."""
+    answers = [message for message in messages if message.role == "assistant"]
+    last = answers[-1] if answers else messages[-1] if messages else None
+    return last.text if last is not None else ""
+
+
 def _check_signature(func: Callable[..., Any], mode: Mode) -> None:
+    """Refuse a function that could never be given the response it should judge."""
     if not callable(func):
         raise InvalidRewardFunctionError(
             f"@reward_function needs a function, got {type(func).__name__}"
         )
     name = getattr(func, "__qualname__", repr(func))
-    parameters = inspect.signature(func).parameters.values()
-    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+    parameters = inspect.signature(func).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return
+    accepted = ("rollouts_messages",) if mode == "batch" else ("messages", "response")
+    if not any(parameter in parameters for parameter in accepted):
         raise InvalidRewardFunctionError(
-            f"reward function {name!r} must accept **kwargs: extra dataset columns and "
-            "options arrive as keyword arguments"
-        )
-    first = "rollouts_messages" if mode == "batch" else "messages"
-    if first not in inspect.signature(func).parameters:
-        raise InvalidRewardFunctionError(
-            f"{mode} reward function {name!r} must have a {first!r} parameter"
+            f"{mode} reward function {name!r} must have a parameter named "
+            f"{' or '.join(map(repr, accepted))} (or accept **kwargs): nothing else receives "
+            "the response to judge"
         )
 
 
@@ -384,9 +469,12 @@ def reward_function(
     (``@reward_function(mode="batch", id="my_reward", requirements=["numpy>=1.26"])``).
 
     Args:
-        func: The function; it must accept ``**kwargs``. Pointwise functions take
-            ``messages`` (the last message is the response judged) and usually
-            ``ground_truth``; batch functions take ``rollouts_messages`` and ``ground_truths``.
+        func: The function. Pointwise functions take ``messages`` (the last message is the
+            response judged; ``original_messages``, when declared, defaults to the ones
+            before it) and usually ``ground_truth``, or the simpler ``response`` (the last
+            assistant text) and ``expected_response`` (the ground truth). Batch functions
+            take ``rollouts_messages`` and ``ground_truths``. A function without
+            ``**kwargs`` gets only the parameters it declares.
         mode: ``"pointwise"`` scores one conversation per call, ``"batch"`` a list of them.
         id: Name to register the reward under (default: the function's name). Two different
             functions with one ``id`` are an error.
@@ -394,8 +482,9 @@ def reward_function(
 
     Returns:
         A callable with the function's signature that returns ``EvaluateResult`` (a list of
-        them in batch mode), also for ``async def`` functions. ``await fn.acall(...)``
-        evaluates without blocking a running event loop.
+        them in batch mode; a plain number returned is read as the score), also for
+        ``async def`` functions. ``await fn.acall(...)`` evaluates without blocking a running
+        event loop, and ``fn.deploy(name=...)`` deploys it as an evaluator.
     """
     if func is not None:
         return _decorate(func, mode, id, requirements)

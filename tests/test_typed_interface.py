@@ -77,6 +77,11 @@ def returns_float(messages: list[Message], **kwargs: Any) -> Any:
 
 
 @reward_function
+def returns_text(messages: list[Message], **kwargs: Any) -> Any:
+    return "0.7"
+
+
+@reward_function
 def returns_nan(messages: list[Message], **kwargs: Any) -> Any:
     return {"score": float("nan")}
 
@@ -143,19 +148,19 @@ def test_malformed_messages_name_the_index_and_field(messages: Any, match: str) 
         typing_list_style(messages, ground_truth="4")
 
 
-def test_missing_kwargs_is_refused_at_decoration_time_naming_the_function() -> None:
+def test_a_reward_without_kwargs_gets_only_what_it_declares() -> None:
     def no_kwargs(messages: list[Message]) -> EvaluateResult:
+        return EvaluateResult(score=len(messages))
+
+    reward = reward_function(id="no_kwargs_reward")(no_kwargs)
+    assert reward(messages=CONVERSATION, ground_truth="4", difficulty="hard").score == 2.0
+
+
+def test_a_pointwise_reward_that_cannot_see_the_response_is_refused() -> None:
+    def wrong(conversation: list[Message]) -> EvaluateResult:
         return EvaluateResult(score=1.0)
 
-    with pytest.raises(InvalidRewardFunctionError, match=r"no_kwargs.*\*\*kwargs"):
-        reward_function(no_kwargs)
-
-
-def test_a_pointwise_reward_needs_a_messages_parameter() -> None:
-    def wrong(conversation: list[Message], **kwargs: Any) -> EvaluateResult:
-        return EvaluateResult(score=1.0)
-
-    with pytest.raises(InvalidRewardFunctionError, match="'messages' parameter"):
+    with pytest.raises(InvalidRewardFunctionError, match=r"wrong.*'messages' or 'response'"):
         reward_function(wrong)
 
 
@@ -179,9 +184,13 @@ def test_legacy_tuple_return_works_with_a_deprecation_warning() -> None:
     assert result.metrics["accuracy"].score == 1.0
 
 
+def test_a_number_returned_is_the_score() -> None:
+    assert returns_float(CONVERSATION) == EvaluateResult(score=0.7)
+
+
 def test_other_returns_raise_type_error_naming_function_and_value() -> None:
-    with pytest.raises(InvalidReturnValueError, match=r"'returns_float' returned float 0\.7"):
-        returns_float(CONVERSATION)
+    with pytest.raises(InvalidReturnValueError, match=r"'returns_text' returned str '0\.7'"):
+        returns_text(CONVERSATION)
     with pytest.raises(InvalidReturnValueError, match="returns_nan.*finite"):
         returns_nan(CONVERSATION)
     assert issubclass(InvalidReturnValueError, TypeError)
