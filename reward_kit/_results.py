@@ -45,7 +45,7 @@ def to_evaluate_result(value: Any, function_name: str) -> EvaluateResult:
         return value
     try:
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
-            return EvaluateResult(score=value)
+            return EvaluateResult(score=float(value))
         if isinstance(value, Mapping):
             return EvaluateResult.model_validate(dict(value))
         if isinstance(value, tuple) and len(value) == 2:
