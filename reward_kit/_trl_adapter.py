@@ -223,18 +223,37 @@ class TRLRewardAdapter:
             log_extra(f"{self.__name__}_error", errors)
 
     def __call__(
-        self, prompts: list[Any], completions: list[Any], **kwargs: Any
+        self, prompts: list[Any], completions: list[Any] | None = None, **kwargs: Any
     ) -> list[float | None]:
         """Score a batch of completions the way TRL calls reward functions.
+
+        Args:
+            prompts: TRL's prompts; without ``completions``, whole conversations that each
+                end with the response (reward-kit's documented ``adapter(batch)`` form).
+            completions: TRL's completions.
+            **kwargs: Dataset columns (per-sample lists) and TRL's extras.
 
         Returns:
             One value per completion: the (weighted) score, or ``invalid_as`` (default ``None``)
             for a completion that could not be evaluated.
         """
+        if completions is None:
+            prompts, completions = _split_conversations(prompts)
         samples = self.samples(prompts, completions, kwargs)
         results = run_sync(self._get_scorer().score_many(samples))
         self._report(results, kwargs)
         return [self._value(result) for result in results]
+
+
+def _split_conversations(conversations: list[Any]) -> tuple[list[Any], list[Any]]:
+    """Prompts and completions of whole conversations (the last message is the completion)."""
+    for index, conversation in enumerate(conversations):
+        if not isinstance(conversation, list) or not conversation:
+            raise ValueError(
+                f"sample {index}: without completions, each item must be a non-empty list of "
+                f"messages ending with the response; got {type(conversation).__name__}"
+            )
+    return [c[:-1] for c in conversations], [c[-1:] for c in conversations]
 
 
 def _metric_means(results: list[EvaluateResult]) -> dict[str, float]:

@@ -1,4 +1,7 @@
-"""``RewardFunction``: one object for a reward that runs here or behind an HTTP endpoint."""
+"""``RewardFunction``: one object for a reward that runs here or behind an HTTP endpoint.
+
+``reward_function`` is re-exported here too, where reward-kit's API reference imports it from.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +16,32 @@ from reward_kit._remote import build_request, evaluate_remote
 from reward_kit._results import to_evaluate_result
 from reward_kit._types import MessagesLike
 from reward_kit.models import EvaluateResult
+from reward_kit.typed_interface import reward_function
 
 if TYPE_CHECKING:
     from reward_kit._trl_adapter import TRLRewardAdapter
 
-__all__ = ["RewardFunction"]
+__all__ = ["RewardFunction", "reward_function"]
+
+Mode = Literal["local", "remote", "fireworks_hosted"]
+_HOSTED_JUDGE = "llm_judge_reward"
+
+
+def _evaluator_url(name: str) -> tuple[str, str]:
+    """The evaluate URL of deployed evaluator ``name`` and the key to call it with."""
+    from reward_kit.deploy._credentials import load_credentials
+
+    credentials = load_credentials()
+    base = f"{credentials.api_base}/v1/accounts/{credentials.account_id}/evaluators"
+    return f"{base}/{name}:evaluate", credentials.api_key
+
+
+def _inference_base_url() -> str | None:
+    """The model API under ``$FIREWORKS_API_BASE`` when it is set (else the judge's default)."""
+    import os
+
+    base = os.environ.get("FIREWORKS_API_BASE")
+    return f"{base.rstrip('/')}/inference/v1" if base else None
 
 
 class RewardFunction:
@@ -28,9 +52,14 @@ class RewardFunction:
         func_path: Where to load it instead: ``pkg.mod:fn``, ``pkg.mod.fn``,
             ``path/to/main.py:evaluate`` or a registered name such as ``math_reward``.
         mode: ``"local"`` calls the function here; ``"remote"`` posts the wire format to
-            ``endpoint``.
+            ``endpoint`` (or to deployed evaluator ``name``); ``"fireworks_hosted"`` has the
+            model ``model_id`` judge the response (the built-in ``llm_judge_reward``).
         endpoint: URL of the evaluator (remote mode).
-        name: Display name (default: the function's name or the endpoint).
+        name: Display name (default: the function's name or the endpoint). In remote mode
+            without ``endpoint``: the id of an evaluator deployed with ``reward-kit deploy``,
+            found in the account of the configured credentials.
+        model_id: The judge model (``fireworks_hosted`` mode), e.g.
+            ``accounts/fireworks/models/llama-v3p1-8b-instruct``.
         timeout: Seconds to wait for one remote answer.
         api_key: Key sent as ``Authorization: Bearer`` (default: ``$FIREWORKS_API_KEY``).
         max_retries: Retries after connection errors, 429 and 5xx answers (remote mode).
@@ -47,21 +76,36 @@ class RewardFunction:
         self,
         func: Callable[..., Any] | None = None,
         func_path: str | None = None,
-        mode: Literal["local", "remote"] = "local",
+        mode: Mode = "local",
         endpoint: str | None = None,
         name: str | None = None,
         timeout: float = 30.0,
         *,
+        model_id: str | None = None,
         api_key: str | None = None,
         max_retries: int = 3,
         base_dir: str | Path | None = None,
         **default_kwargs: Any,
     ) -> None:
-        if mode not in ("local", "remote"):
-            raise ValueError(f"mode must be 'local' or 'remote', got {mode!r}")
+        if mode not in ("local", "remote", "fireworks_hosted"):
+            raise ValueError(
+                f"mode must be 'local', 'remote' or 'fireworks_hosted', got {mode!r}"
+            )
+        if mode == "fireworks_hosted":
+            if not model_id:
+                raise ValueError("RewardFunction(mode='fireworks_hosted') needs model_id=")
+            if func is not None or func_path is not None:
+                raise ValueError("a fireworks_hosted RewardFunction takes model_id=, not func=")
+            func_path, mode = _HOSTED_JUDGE, "local"
+            default_kwargs.setdefault("model", model_id)
+            if (base_url := _inference_base_url()) is not None:
+                default_kwargs.setdefault("base_url", base_url)
+        if mode == "remote" and not endpoint and name:
+            endpoint, found_key = _evaluator_url(name)
+            api_key = api_key or found_key
         if mode == "remote":
             if not endpoint:
-                raise ValueError("RewardFunction(mode='remote') needs endpoint=URL")
+                raise ValueError("RewardFunction(mode='remote') needs endpoint=URL or name=ID")
             if not endpoint.startswith(("http://", "https://")):
                 raise ValueError(f"endpoint must be an http:// or https:// URL, got {endpoint!r}")
             if func is not None or func_path is not None:
@@ -76,7 +120,8 @@ class RewardFunction:
             raise TypeError(f"{func_path or 'func'} is {type(func).__name__}, not a function")
         self.func = func
         self.func_path = func_path
-        self.mode = mode
+        self.mode: Literal["local", "remote"] = mode
+        self.model_id = model_id
         self.endpoint = endpoint
         self.timeout = timeout
         self.max_retries = max_retries
@@ -136,7 +181,9 @@ class RewardFunction:
     def get_trl_adapter(self, **options: Any) -> TRLRewardAdapter:
         """This reward as a TRL reward function (``prompts, completions, **kw -> list``).
 
-        ``options`` are those of :func:`reward_kit.integrations.trl.create_trl_adapter`.
+        The adapter also takes reward-kit's documented batch form, ``adapter(conversations)``
+        with each conversation ending in the response. ``options`` are those of
+        :func:`reward_kit.integrations.trl.create_trl_adapter`.
         """
         from reward_kit._trl_adapter import TRLRewardAdapter
 
