@@ -18,3 +18,12 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """Deprecated names (``RewardOutput``, ``MetricRewardOutput``) resolve through models."""
+    if name in ("RewardOutput", "MetricRewardOutput"):
+        from reward_kit import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -266,6 +266,20 @@ class EvaluateResult(_PositionalArgs):
         return cls(score=0.0, is_score_valid=False, error=error, reason=reason or error)
 
 
+_DEPRECATED_ALIASES = {"RewardOutput": "EvaluateResult", "MetricRewardOutput": "MetricResult"}
+
+
+def __getattr__(name: str) -> Any:
+    """reward-kit's old result names, still used by its tutorials, with a deprecation warning."""
+    if name in _DEPRECATED_ALIASES:
+        import warnings
+
+        current = _DEPRECATED_ALIASES[name]
+        warnings.warn(f"{name} is deprecated: use {current}", DeprecationWarning, stacklevel=2)
+        return globals()[current]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 class EvaluationRequest(BaseModel):
     """The one wire format for evaluating a response over HTTP.
 

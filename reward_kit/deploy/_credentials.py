@@ -17,8 +17,8 @@ from reward_kit.errors import RewardKitError
 DEFAULT_API_BASE = "https://api.fireworks.ai"
 
 
-class CredentialsError(RewardKitError):
-    """No API key or account id could be found."""
+class CredentialsError(RewardKitError, ValueError):
+    """No API key or account id could be found (a ``ValueError``, as reward-kit documents)."""
 
 
 @dataclass(frozen=True)

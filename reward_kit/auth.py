@@ -1,0 +1,59 @@
+"""Fireworks credentials by reward-kit's documented names (``from reward_kit.auth import ...``).
+
+A thin face over :mod:`reward_kit.deploy`'s credential loader: the key and account come from
+``FIREWORKS_API_KEY`` / ``FIREWORKS_ACCOUNT_ID``, else ``~/.fireworks/auth.ini``; the API base
+from ``FIREWORKS_API_BASE``. The key is never logged or shown in a ``repr``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from reward_kit.deploy._credentials import (
+    DEFAULT_API_BASE,
+    Credentials,
+    CredentialsError,
+    _auth_ini,
+    load_credentials,
+)
+
+__all__ = [
+    "Credentials",
+    "CredentialsError",
+    "get_api_base",
+    "get_authentication",
+    "get_fireworks_account_id",
+    "get_fireworks_api_key",
+    "load_credentials",
+]
+
+def _from_env_or_ini(env: str, key: str) -> str | None:
+    ini = _auth_ini(Path.home() / ".fireworks" / "auth.ini")
+    return os.environ.get(env) or ini.get(key) or None
+
+
+def get_fireworks_api_key() -> str | None:
+    """The API key (``FIREWORKS_API_KEY``, else ``auth.ini``), or None when there is none."""
+    return _from_env_or_ini("FIREWORKS_API_KEY", "api_key")
+
+
+def get_fireworks_account_id() -> str | None:
+    """The account id (``FIREWORKS_ACCOUNT_ID``, else ``auth.ini``), or None."""
+    return _from_env_or_ini("FIREWORKS_ACCOUNT_ID", "account_id")
+
+
+def get_api_base() -> str:
+    """The API's base URL: ``FIREWORKS_API_BASE`` or Fireworks' own."""
+    return (os.environ.get("FIREWORKS_API_BASE") or DEFAULT_API_BASE).rstrip("/")
+
+
+def get_authentication() -> tuple[str, str]:
+    """``(account_id, api_key)`` for calls to the evaluator API.
+
+    Raises:
+        CredentialsError: the key or the account id is missing (the message says where to
+            put it; it is also a ``ValueError`` as reward-kit documents).
+    """
+    credentials = load_credentials()
+    return credentials.account_id, credentials.api_key
