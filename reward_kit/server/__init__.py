@@ -12,4 +12,20 @@ from reward_kit.server._registry import create_registry_app
 from reward_kit.server._settings import API_KEY_ENV, ServerSettings
 from reward_kit.server._single import create_app
 
-__all__ = ["API_KEY_ENV", "ServerSettings", "create_app", "create_registry_app"]
+__all__ = [
+    "API_KEY_ENV",
+    "RewardServer",
+    "ServerSettings",
+    "create_app",
+    "create_registry_app",
+    "run_server",
+]
+
+
+def __getattr__(name: str) -> object:
+    """reward-kit's ``RewardServer`` and ``run_server``, loaded on first use."""
+    if name in ("RewardServer", "run_server"):
+        from reward_kit.server import compat
+
+        return getattr(compat, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
