@@ -28,6 +28,7 @@ __all__ = [
     "load_credentials",
 ]
 
+
 def _from_env_or_ini(env: str, key: str) -> str | None:
     ini = _auth_ini(Path.home() / ".fireworks" / "auth.ini")
     return os.environ.get(env) or ini.get(key) or None

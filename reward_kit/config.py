@@ -65,8 +65,8 @@ class RewardKitConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    default_deployment_target: Literal["gcp-cloud-run", "aws-lambda", "fireworks", "local"] = (
-        Field(default="fireworks", description="Where deploys go by default.")
+    default_deployment_target: Literal["gcp-cloud-run", "aws-lambda", "fireworks", "local"] = Field(
+        default="fireworks", description="Where deploys go by default."
     )
     gcp_cloud_run: GCPCloudRunConfig = Field(default_factory=GCPCloudRunConfig)
     aws_lambda: AWSLambdaConfig = Field(default_factory=AWSLambdaConfig)

@@ -88,9 +88,7 @@ class RewardFunction:
         **default_kwargs: Any,
     ) -> None:
         if mode not in ("local", "remote", "fireworks_hosted"):
-            raise ValueError(
-                f"mode must be 'local', 'remote' or 'fireworks_hosted', got {mode!r}"
-            )
+            raise ValueError(f"mode must be 'local', 'remote' or 'fireworks_hosted', got {mode!r}")
         if mode == "fireworks_hosted":
             if not model_id:
                 raise ValueError("RewardFunction(mode='fireworks_hosted') needs model_id=")

@@ -90,10 +90,11 @@ def test_run_server_serves_a_reward_over_http(tmp_path: Path) -> None:
     try:
         url = f"http://127.0.0.1:{port}"
         assert wait_until_healthy(process, url, 60) == "ready"
-        body = {"messages": [{"role": "user", "content": "2+2"},
-                             {"role": "assistant", "content": "4"}], "ground_truth": "4"}  # fmt: skip
+        chat = [{"role": "user", "content": "2+2"}, {"role": "assistant", "content": "4"}]
+        body = {"messages": chat, "ground_truth": "4"}
         assert httpx.post(f"{url}/evaluate", json=body).status_code == 401
-        answer = httpx.post(f"{url}/evaluate", json=body, headers={"Authorization": f"Bearer {KEY}"})
+        bearer = {"Authorization": f"Bearer {KEY}"}
+        answer = httpx.post(f"{url}/evaluate", json=body, headers=bearer)
         assert answer.json()["score"] == 1.0
     finally:
         process.terminate()
@@ -120,7 +121,8 @@ def test_n_variant_rows_to_batch_evaluation(
         "def my_batch_reward(rollouts_messages: List[List[Message]],\n"
         "                    ground_truth_for_eval: str = None, **kwargs):\n"
         "    return [EvaluateResult(score=float(r[-1].content == ground_truth_for_eval),\n"
-        "                           reason=f'Variant {i}') for i, r in enumerate(rollouts_messages)]\n"
+        "                           reason=f'Variant {i}')\n"
+        "            for i, r in enumerate(rollouts_messages)]\n"
     )
     out = run_script(
         """

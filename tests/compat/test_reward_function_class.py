@@ -9,7 +9,7 @@ from pathlib import Path
 from tests._servers.openai_stub import OpenAIStub
 from tests.compat.conftest import ACCOUNT, RunScript
 
-METRIC = '''
+METRIC = """
 from reward_kit import EvaluateResult, MetricResult, reward_function
 
 @reward_function
@@ -19,7 +19,7 @@ def helpfulness_reward(messages, original_messages=None, **kwargs):
     score = min(found / 3, 1.0)
     return EvaluateResult(score=score, metrics={
         "helpfulness": MetricResult(score=score, reason=f"Found {found} helpful keywords")})
-'''
+"""
 
 
 def _metric(folder: Path) -> None:
