@@ -61,6 +61,8 @@ LOAD_LIMIT_S = 120.0
 """How long starting a worker and loading a batch of calls (importing modules) may take."""
 MAX_BATCH = 16
 """Most calls sent to a worker in one message."""
+_IDLE: list[Any] = []
+"""What a dispatcher gets when no call came within the pool's idle time-out."""
 _HEADER = struct.Struct(">I")
 
 
@@ -280,6 +282,8 @@ class WorkerPool:
             (to import heavy modules before the first timed call, for example).
         launcher: Turns each worker's command line into the one to run, with its environment
             (a server runs evaluators' workers in a sandbox); default: run it as is.
+        idle_timeout: Seconds a worker may wait for work before it is stopped (it is started
+            again on demand); default: workers live as long as the pool.
     """
 
     def __init__(
@@ -289,6 +293,7 @@ class WorkerPool:
         name: str = "reward-kit-worker",
         initializer: Callable[[], object] | None = None,
         launcher: Launcher | None = None,
+        idle_timeout: float | None = None,
     ) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
@@ -301,6 +306,7 @@ class WorkerPool:
         self._abandoned = False
         self._initializer = dumps(initializer)
         self._launcher = launcher
+        self._idle_timeout = idle_timeout
         self._functions = _Functions()
         self._workers: dict[int, _Worker] = {}
         _all_pools.add(self)
@@ -329,10 +335,15 @@ class WorkerPool:
                     task.future.set_exception(WorkerCrashed("the worker pool was shut down"))
                 pending = []
                 continue
-            batch = pending or self._next_batch()
+            idle = self._idle_timeout if worker is not None else None
+            batch = pending or self._next_batch(idle)
             pending = []
             if batch is None:
                 stopping = True
+                continue
+            if batch is _IDLE and worker is not None:
+                worker.kill()
+                worker = None
                 continue
             if not batch:
                 continue
@@ -353,13 +364,16 @@ class WorkerPool:
         if worker is not None:
             worker.kill()
 
-    def _next_batch(self) -> list[_Task] | None:
+    def _next_batch(self, idle_timeout: float | None) -> list[_Task] | None:
         """The next queued calls to send to one worker (``None``: the pool is shutting down).
 
-        Waits for one call, then takes up to a fair share of those still queued, so that the
-        other workers get theirs.
+        Waits for one call (``_IDLE`` if none came within ``idle_timeout``), then takes up to
+        a fair share of those still queued, so that the other workers get theirs.
         """
-        task = self._tasks.get()
+        try:
+            task = self._tasks.get(timeout=idle_timeout)
+        except queue.Empty:
+            return _IDLE
         batch: list[_Task] = []
         while task is not None:
             if task.future.set_running_or_notify_cancel():

@@ -430,3 +430,14 @@ def print_and_return(value: int) -> int:
 
 def test_prints_in_a_call_do_not_corrupt_its_reply(pool: WorkerPool) -> None:
     assert pool.run(print_and_return, 11) == 11
+
+
+def test_idle_workers_are_stopped_and_started_again_on_demand() -> None:
+    with WorkerPool(1, name="test-idle", idle_timeout=0.3) as pool:
+        first = pool.run(worker_pid, timeout=30)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and _alive(first):
+            time.sleep(0.1)
+        assert not _alive(first)
+        second = pool.run(worker_pid, timeout=30)
+        assert second != first and pool.run(square, 3) == 9

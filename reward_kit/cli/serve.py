@@ -67,6 +67,24 @@ def register(subparsers: Any) -> None:
         help="registry: base URL clients reach the server at, for the upload URLs it hands "
         "out (default: the address each connection reached)",
     )
+    parser.add_argument(
+        "--insecure-single-tenant",
+        action="store_true",
+        help="registry: where the host forbids the namespaces sandboxes need, run evaluators "
+        "without them and serve a single account",
+    )
+    parser.add_argument(
+        "--evaluator-memory-mb",
+        type=int,
+        default=2048,
+        help="registry: memory of one evaluator's workers together (2048)",
+    )
+    parser.add_argument(
+        "--evaluator-processes",
+        type=int,
+        default=256,
+        help="registry: processes and threads of one evaluator's workers together (256)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.set_defaults(handler=run, serve_parser=parser)
     _serve_keys.register(parser.add_subparsers(dest="serve_command", metavar="keys"))
@@ -144,11 +162,17 @@ def run(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             install_requirements=not args.no_install_requirements,
             public_url=args.public_url,
+            insecure_single_tenant=args.insecure_single_tenant,
+            evaluator_memory_mb=args.evaluator_memory_mb,
+            evaluator_processes=args.evaluator_processes,
         )
     except ValueError as exc:
         raise RewardKitError(str(exc)) from None
     if args.registry:
-        app = create_registry_app(args.registry, settings)
+        try:
+            app = create_registry_app(args.registry, settings)
+        except RuntimeError as exc:  # no sandbox here, and no --insecure-single-tenant
+            raise RewardKitError(str(exc)) from None
         where = f"registry {os.path.abspath(args.registry)}"
     else:
         rewards = _rewards(args)

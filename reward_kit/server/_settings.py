@@ -24,6 +24,15 @@ class ServerSettings:
         public_url: Base URL clients reach this server at (``https://evals.example.com``),
             used for the upload URLs a registry hands out; by default the address each
             connection reached (never the client's ``Host`` header).
+        insecure_single_tenant: Let a registry run evaluators without sandboxes where the host
+            forbids namespaces; it then serves one account only.
+        evaluator_memory_mb: Memory of one evaluator's workers together (per worker where
+            cgroups are unavailable).
+        evaluator_processes: Processes and threads of one evaluator's workers together (where
+            cgroups are available).
+        idle_seconds: Seconds an evaluator's worker may wait for work before it is stopped.
+        max_runtimes: Evaluators (and accounts' preview pools) with workers at one time; the
+            least recently used are stopped past it.
     """
 
     api_key: str | None = None
@@ -33,6 +42,11 @@ class ServerSettings:
     timeout: float = 30.0
     install_requirements: bool = True
     public_url: str | None = None
+    insecure_single_tenant: bool = False
+    evaluator_memory_mb: int = 2048
+    evaluator_processes: int = 256
+    idle_seconds: float = 300.0
+    max_runtimes: int = 64
 
     def __post_init__(self) -> None:
         if self.max_body_bytes < 1 or self.max_upload_bytes < 1:
@@ -45,6 +59,9 @@ class ServerSettings:
             )
         if self.workers is not None and self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
+        for name in ("evaluator_memory_mb", "evaluator_processes", "idle_seconds", "max_runtimes"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
 
     def __repr__(self) -> str:  # never show the key
         key = "set" if self.api_key else "none"

@@ -30,15 +30,15 @@ MAIN = textwrap.dedent(
 
     from normalise import normalise
 
-    with open(os.environ["MARKER_FILE"], "a") as marker:
-        marker.write(f"{os.getpid()}\\n")
+    IMPORTED_BY = os.getpid()
 
 
     @reward_function
     def evaluate(messages, ground_truth=None, **kwargs):
         right = normalise(messages[-1].content) == normalise(str(ground_truth))
         bonus = os.environ.get("BONUS_WORD", "")
-        return EvaluateResult(score=SCORE if right else 0.0, reason=f"bonus={bonus}")
+        reason = f"bonus={bonus}" if kwargs.get("show") != "pid" else str(IMPORTED_BY)
+        return EvaluateResult(score=SCORE if right else 0.0, reason=reason)
     """
 )
 
@@ -71,7 +71,6 @@ def service_env(tmp_path: Path) -> dict[str, str]:
     return {
         "FIREWORKS_API_KEY": KEY,
         "FIREWORKS_ACCOUNT_ID": ACCOUNT,
-        "MARKER_FILE": str(tmp_path / "imports.txt"),
     }
 
 
@@ -119,8 +118,8 @@ def test_deploy_preview_evaluate_redeploy_restart_delete(
             remote = RewardFunction(mode="remote", endpoint=url, api_key=KEY)
             assert remote(messages=conversation("PARIS"), ground_truth="Paris").score == 1.0
             assert remote(messages=conversation("Rome"), ground_truth="Paris").score == 0.0
-            imported_by = {int(line) for line in Path(env["MARKER_FILE"]).read_text().split()}
-            assert server.process is not None and server.process.pid not in imported_by
+            imported_by = remote(messages=conversation("x"), ground_truth="y", show="pid").reason
+            assert server.process is not None and int(imported_by) != server.process.pid
 
             again = cli(
                 "deploy", "--id", "exact-match", "--metrics-folders", f"exact={metric}", env=env

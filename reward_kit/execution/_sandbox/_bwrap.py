@@ -12,8 +12,8 @@ from pathlib import Path
 SANDBOX_UID = 65534
 """The uid (``nobody``) everything inside the sandbox runs as."""
 
-_SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-_ETC_FILES = (
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC_FILES = (
     "/etc/ld.so.cache",
     "/etc/ld.so.conf",
     "/etc/ld.so.conf.d",
@@ -65,12 +65,12 @@ def sandbox_argv(
     argv += ["--unshare-uts", "--disable-userns", "--die-with-parent", "--new-session"]
     argv += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--cap-add", "CAP_SYS_ADMIN"]
     argv += ["--clearenv", "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin"]
-    for path in _SYSTEM_DIRS:
+    for path in SYSTEM_DIRS:
         if os.path.islink(path):
             argv += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             argv += ["--ro-bind", path, path]
-    for path in _ETC_FILES:
+    for path in ETC_FILES:
         argv += ["--ro-bind-try", path, path]
     for path in _runtime_dirs(python, read_only):
         argv += ["--ro-bind", path, path]
@@ -86,7 +86,7 @@ def _runtime_dirs(python: str, extra: Iterable[str]) -> list[str]:
     prefix = str(Path(python).resolve().parent.parent)
     dirs = []
     for path in (prefix, *extra):
-        if not any(path == d or path.startswith(d + "/") for d in _SYSTEM_DIRS):
+        if not any(path == d or path.startswith(d + "/") for d in SYSTEM_DIRS):
             dirs.append(path)
     return sorted(set(dirs))
 

@@ -175,7 +175,7 @@ def build_router(service: RegistryService) -> APIRouter:
             raise HTTPException(400, "sampleData is empty")
         started = time.perf_counter()
         results = await service.preview(
-            body.evaluator.criteria_dicts(), body.evaluator.requirements, samples
+            account, body.evaluator.criteria_dicts(), body.evaluator.requirements, samples
         )
         return {
             "totalSamples": len(samples),

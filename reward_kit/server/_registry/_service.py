@@ -1,7 +1,8 @@
 """The registry's behaviour, apart from HTTP: creating, building, uploading and running evaluators.
 
-Each evaluator gets a worker pool of its own, so evaluators never share imported modules,
-``sys.path`` entries, virtual environments or secrets, and a crash in one cannot affect another.
+Each evaluator gets a worker pool of its own in a sandbox of its own (``_isolation``), so
+evaluators never share processes, files, imported modules, virtual environments or secrets,
+never see the registry's database or the server, and a crash in one cannot affect another.
 """
 
 from __future__ import annotations
@@ -10,12 +11,10 @@ import asyncio
 import logging
 import shutil
 import tempfile
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from reward_kit._workers import WorkerPool
 from reward_kit.models import EvaluateResult
 from reward_kit.server._code_entry import CodeEntry
 from reward_kit.server._evaluation import EvaluatorRuntime
@@ -27,6 +26,8 @@ from reward_kit.server._registry._environment import (
     parse_requirements,
 )
 from reward_kit.server._registry._errors import ServiceError
+from reward_kit.server._registry._isolation import Isolation, probe_isolation
+from reward_kit.server._registry._runtimes import Runtimes
 from reward_kit.server._registry._store import EvaluatorRecord, RegistryStore
 from reward_kit.server._registry._uploads import ARCHIVE, Uploads
 from reward_kit.server._settings import ServerSettings
@@ -47,10 +48,28 @@ def _check_entry(entry: CodeEntry) -> str:
 class RegistryService:
     """Evaluators of every account, their code, builds and running workers."""
 
-    def __init__(self, root: str | Path, settings: ServerSettings) -> None:
+    def __init__(
+        self, root: str | Path, settings: ServerSettings, isolation: Isolation | None = None
+    ) -> None:
+        self.isolation = isolation or probe_isolation()
+        if not self.isolation.sandboxed and not settings.insecure_single_tenant:
+            raise RuntimeError(
+                "cannot sandbox evaluators on this host (bubblewrap: "
+                f"{self.isolation.problem}); without namespaces, one account's evaluators could "
+                "read every other account's code and secrets. Allow bubblewrap (user "
+                "namespaces), or pass --insecure-single-tenant to serve a single account "
+                "without sandboxes"
+            )
         self.store = RegistryStore(root)
         self.settings = settings
-        self._runtimes: dict[tuple[str, str], tuple[str, EvaluatorRuntime]] = {}
+        self.runtimes = Runtimes(self.store, settings, self.isolation)
+        accounts = {record.account for record in self.store.all_records()}
+        self._tenant: str | None = min(accounts) if len(accounts) == 1 else None
+        if not self.isolation.sandboxed:
+            logger.warning(
+                "evaluators run WITHOUT a sandbox (%s): serving a single account only",
+                self.isolation.problem,
+            )
         self.uploads = Uploads(settings.max_upload_bytes)
         self._tasks: set[asyncio.Future[None]] = set()
         for record in self.store.all_records():
@@ -58,6 +77,19 @@ class RegistryService:
                 self._fail(record, "the server stopped while building it; deploy it again")
 
     # evaluators ---------------------------------------------------------------------------
+
+    def check_tenant(self, account: str) -> None:
+        """Without sandboxes, refuse every account but the first one served (403)."""
+        if self.isolation.sandboxed:
+            return
+        if self._tenant is None:
+            self._tenant = account
+        elif account != self._tenant:
+            raise ServiceError(
+                403,
+                f"this server runs evaluators without a sandbox and serves only account "
+                f"{self._tenant!r}",
+            )
 
     def get(self, account: str, evaluator_id: str) -> EvaluatorRecord:
         """The evaluator, or a 404."""
@@ -69,6 +101,7 @@ class RegistryService:
 
     async def create(self, record: EvaluatorRecord, criteria_with_code: bool) -> EvaluatorRecord:
         """Register a new evaluator; with inline code it starts building at once."""
+        self.check_tenant(record.account)
         src = self.store.code_dir(record.account, record.evaluator_id, record.revision) / "src"
         requirements: list[str] = []
         if criteria_with_code:
@@ -170,97 +203,77 @@ class RegistryService:
             if requirements:
                 site = await asyncio.to_thread(build_environment, folder / "venv", requirements)
                 record.site_packages = str(site)
-            runtime = self._make_runtime(record)
+            running = self.runtimes.start(record)
             try:
-                for entry in runtime.rewards.values():
-                    await runtime.run_in_pool(_check_entry, entry, self.settings.timeout * 4)
+                assert running.runtime is not None
+                for entry in running.runtime.rewards.values():
+                    await running.runtime.run_in_pool(
+                        _check_entry, entry, self.settings.timeout * 4
+                    )
             except BaseException:
-                await asyncio.to_thread(runtime.close)
+                await asyncio.to_thread(running.stop)
                 raise
-            self._runtimes[(record.account, record.evaluator_id)] = (record.revision, runtime)
         except Exception as exc:
             logger.info("evaluator %s failed to build: %s", record.name, exc)
             detail = str(exc) if isinstance(exc, RequirementsError) else (
                 f"{type(exc).__name__}: {exc}")  # fmt: skip
-            if self.store.get(record.account, record.evaluator_id) is not None:
-                self._fail(record, f"cannot load the evaluator's code: {detail}")
+            self._fail(record, f"cannot load the evaluator's code: {detail}")
             return
-        if self.store.get(record.account, record.evaluator_id) is not None:
-            record.state, record.status_code, record.status_message = "ACTIVE", "OK", ""
-            self.store.save(record)
-
-    def _references(self, record: EvaluatorRecord) -> dict[str, str]:
-        folder = self.store.code_dir(record.account, record.evaluator_id, record.revision)
-        return {name: f"{folder}/{ref}" for name, ref in record.entries.items()}
-
-    def _make_runtime(self, record: EvaluatorRecord) -> EvaluatorRuntime:
-        env = self.store.secret_values(record.account)
-        rewards = {
-            name: CodeEntry(reference, name=name, site_packages=record.site_packages, env=env)
-            for name, reference in self._references(record).items()
-        }
-        pool = WorkerPool(self.settings.workers, name=f"rk-{record.evaluator_id}")
-        return EvaluatorRuntime(rewards, timeout=self.settings.timeout, pool=pool)
+        record.state, record.status_code, record.status_message = "ACTIVE", "OK", ""
+        if self.store.save(record):  # still the current revision: serve it from now on
+            self.runtimes.install(record, running)
+        else:
+            await asyncio.to_thread(running.stop)
 
     # evaluating ---------------------------------------------------------------------------
 
     def runtime(self, account: str, evaluator_id: str) -> EvaluatorRuntime:
-        """The running evaluator; 404 if unknown, 409 while it is not ACTIVE."""
-        cached = self._runtimes.get((account, evaluator_id))
-        if cached is not None:
-            return cached[1]
+        """The running evaluator's current revision; 404 if unknown, 409 while not ACTIVE."""
+        self.check_tenant(account)
         record = self.get(account, evaluator_id)
         if record.state != "ACTIVE":
             problem = f": {record.status_message}" if record.status_message else ""
             raise ServiceError(409, f"evaluator {record.name} is {record.state}{problem}")
-        runtime = self._make_runtime(record)
-        self._runtimes[(account, evaluator_id)] = (record.revision, runtime)
-        return runtime
+        return self.runtimes.current(record)
 
     async def preview(
-        self, criteria: list[dict[str, Any]], requirements: str, samples: list[dict[str, Any]]
+        self,
+        account: str,
+        criteria: list[dict[str, Any]],
+        requirements: str,
+        samples: list[dict[str, Any]],
     ) -> list[EvaluateResult]:
-        """Score ``samples`` with inline code, without registering anything."""
-        folder = Path(tempfile.mkdtemp(prefix="preview-", dir=self.store.root))
-        runtime: EvaluatorRuntime | None = None
+        """Score ``samples`` with inline code, without registering anything.
+
+        The code runs on the account's preview pool, in a sandbox that sees only the account's
+        preview folders and none of its secrets.
+        """
+        self.check_tenant(account)
+        folder = Path(tempfile.mkdtemp(prefix="preview-", dir=self.runtimes.preview_root(account)))
         try:
             try:
                 entries = write_criteria(folder / "src", criteria)
                 needed = self._requirements(requirements)
             except CodeError as exc:
                 raise ServiceError(400, str(exc)) from None
-            record = EvaluatorRecord("preview", "preview", uuid.uuid4().hex)
-            record.entries = {name: f"{folder}/src/{ref}" for name, ref in entries.items()}
+            site: str | None = None
             if needed:
-                site = await asyncio.to_thread(build_environment, folder / "venv", needed)
-                record.site_packages = str(site)
-            rewards = {
-                name: CodeEntry(ref, name=name, site_packages=record.site_packages)
-                for name, ref in record.entries.items()
-            }
-            pool = WorkerPool(self.settings.workers, name="rk-preview")
-            runtime = EvaluatorRuntime(rewards, timeout=self.settings.timeout, pool=pool)
+                site = str(await asyncio.to_thread(build_environment, folder / "venv", needed))
+            references = {name: f"src/{ref}" for name, ref in entries.items()}
+            runtime = self.runtimes.preview_runtime(account, folder, references, site)
             return list(await asyncio.gather(*(runtime.evaluate_sample(s) for s in samples)))
         finally:
-            if runtime is not None:
-                await asyncio.to_thread(runtime.close)
             await asyncio.to_thread(shutil.rmtree, folder, True)
 
     def secrets_changed(self, account: str) -> None:
         """Restart the account's evaluators' workers so they see the new secrets."""
-        for key in [key for key in self._runtimes if key[0] == account]:
-            self._forget(*key)
+        self.runtimes.forget(account)
 
     def _forget(self, account: str, evaluator_id: str) -> None:
-        cached = self._runtimes.pop((account, evaluator_id), None)
-        if cached is not None:
-            task = asyncio.get_running_loop().run_in_executor(None, cached[1].close)
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        self.runtimes.forget(account, evaluator_id)
 
     async def close(self) -> None:
         """Stop every evaluator's workers and close the database."""
-        for key in list(self._runtimes):
-            self._forget(*key)
+        await self.runtimes.close()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.store.close()

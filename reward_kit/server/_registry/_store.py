@@ -11,6 +11,7 @@ previous code never runs it again under the new deployment's name.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -67,6 +68,8 @@ class EvaluatorRecord:
     entries: dict[str, str] = field(default_factory=dict)
     """Reward name -> reference relative to the code folder (``main.py:evaluate``)."""
     site_packages: str | None = None
+    network: bool = True
+    """Whether the evaluator's workers may reach the network."""
     create_time: str = field(default_factory=now)
     update_time: str = field(default_factory=now)
 
@@ -148,24 +151,36 @@ class RegistryStore:
             return False
         return True
 
-    def save(self, record: EvaluatorRecord) -> None:
-        """Store changes to an existing evaluator (its state, entries...)."""
+    def save(self, record: EvaluatorRecord) -> bool:
+        """Store changes to an evaluator (its state, entries...) if its revision is still the
+        stored one; False when it was deleted or replaced meanwhile (a build that finished late
+        must not overwrite its successor)."""
         record.update_time = now()
         with self._lock:
-            self._db.execute(
-                "UPDATE evaluators SET record = ? WHERE account = ? AND evaluator_id = ?",
-                (json.dumps(asdict(record)), record.account, record.evaluator_id),
+            cursor = self._db.execute(
+                "UPDATE evaluators SET record = ? WHERE account = ? AND evaluator_id = ? "
+                "AND json_extract(record, '$.revision') = ?",
+                (json.dumps(asdict(record)), record.account, record.evaluator_id, record.revision),
             )
+        return cursor.rowcount > 0
 
     def delete(self, account: str, evaluator_id: str) -> bool:
-        """Remove an evaluator and all its code; False when there was none."""
+        """Remove an evaluator and its revision's code; False when there was none.
+
+        Only the deleted revision's folder goes: a revision created meanwhile keeps its own.
+        """
         with self._lock:
-            cursor = self._db.execute(
-                "DELETE FROM evaluators WHERE account = ? AND evaluator_id = ?",
+            row = self._db.execute(
+                "DELETE FROM evaluators WHERE account = ? AND evaluator_id = ? RETURNING record",
                 (account, evaluator_id),
-            )
-        shutil.rmtree(self.root / "code" / account / evaluator_id, ignore_errors=True)
-        return cursor.rowcount > 0
+            ).fetchone()
+        if row is None:
+            return False
+        folder = self.code_dir(account, evaluator_id, json.loads(row[0])["revision"])
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):  # kept while a newer revision has files there
+            folder.parent.rmdir()
+        return True
 
     def put_secret(self, account: str, key_name: str, value: str) -> None:
         """Create or replace a secret."""
