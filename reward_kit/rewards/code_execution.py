@@ -4,7 +4,8 @@ The code is the last fenced block of the response (a block tagged with the langu
 ignoring ``<think>`` reasoning. It runs in a sandbox (:class:`~reward_kit.execution.LocalExecutor`
 by default, or E2B); the verdict is decided here, from its output and exit status. Output
 comparison is strict: only trailing whitespace per line and line-ending style are forgiven,
-and numbers get a tolerance only when ``float_tolerance`` is given.
+numbers get a tolerance only when ``float_tolerance`` is given, and partial credit (for list
+elements or lines exactly right) only with ``partial_credit=True``.
 """
 
 from __future__ import annotations
@@ -13,24 +14,36 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from reward_kit.execution import ExecutionResult
-from reward_kit.execution._base import Executor
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._code._extract import defines_function, extract_code
+from reward_kit.rewards._code._helpers import (
+    compare_outputs,
+    execute_code_with_e2b,
+    execute_javascript_code,
+    execute_python_code,
+    extract_code_blocks,
+)
 from reward_kit.rewards._code._run import (
     TestOutcome,
-    describe,
     executor_for,
     run_call_tests,
     run_humaneval,
     run_io_tests,
 )
+from reward_kit.rewards._code._single import RunOptions, run_single
 from reward_kit.rewards._code._tests import call_tests, io_tests
-from reward_kit.rewards._common import RewardInputError, ground_truth_value, response_text
+from reward_kit.rewards._common import response_text
+from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
 __all__ = [
+    "binary_code_reward",
+    "compare_outputs",
     "e2b_code_execution_reward",
+    "execute_code_with_e2b",
+    "execute_javascript_code",
+    "execute_python_code",
+    "extract_code_blocks",
     "fractional_code_reward",
     "humaneval_check_reward",
     "local_code_execution_reward",
@@ -40,46 +53,6 @@ __all__ = [
 def response_code(messages: Sequence[Message], language: str) -> str | None:
     """The program in the response (``<think>`` reasoning is skipped by the extraction)."""
     return extract_code(response_text(messages, drop_thinking=False), language)
-
-
-def expected_output(ground_truth: Any) -> str:
-    """Expected stdout: a string, or the text of a ground-truth message list."""
-    value = ground_truth_value(ground_truth)
-    if not isinstance(value, str):
-        raise RewardInputError(
-            f"ground_truth must be the expected output as a string, got {type(value).__name__}"
-        )
-    return value
-
-
-async def _run_single(
-    messages: Sequence[Message],
-    ground_truth: Any,
-    language: str,
-    timeout: float,
-    memory_mb: int,
-    executor: Executor,
-    float_tolerance: float | None,
-) -> EvaluateResult:
-    try:
-        code = response_code(messages, language)
-        expected = None if ground_truth is None else expected_output(ground_truth)
-    except ValueError as error:
-        return EvaluateResult.invalid(str(error))
-    if code is None:
-        return EvaluateResult(score=0.0, reason="no fenced code block in the response")
-    if expected is None:
-        result: ExecutionResult = await executor.arun(code, language, None, timeout, memory_mb)
-        if result.status == "sandbox_error":
-            return EvaluateResult.invalid(f"sandbox error: {result.error}")
-        ok = result.status == "ok"
-        outcome = TestOutcome(ok, "ran successfully" if ok else describe(result))
-    else:
-        tests = [("", expected)]
-        (outcome,) = await run_io_tests(
-            executor, code, language, tests, timeout, memory_mb, float_tolerance
-        )
-    return _verdict(outcome, "execution")
 
 
 def _verdict(outcome: TestOutcome, metric: str) -> EvaluateResult:
@@ -95,6 +68,7 @@ def _verdict(outcome: TestOutcome, metric: str) -> EvaluateResult:
 
 
 @reward_function(id="local_code_execution_reward")
+@check_options
 async def local_code_execution_reward(
     messages: list[Message],
     ground_truth: Any = None,
@@ -102,30 +76,40 @@ async def local_code_execution_reward(
     timeout: float = 5,
     max_memory_mb: int = 256,
     float_tolerance: float | None = None,
+    expected_output: str | None = None,
+    original_messages: list[Message] | None = None,
+    partial_credit: bool = False,
     **kwargs: Any,
 ) -> EvaluateResult:
-    """Run the response's code locally; 1.0 if it succeeds (and prints ``ground_truth``).
+    """Run the response's code locally (sandboxed); 1.0 if it prints the expected output.
+
+    The expected output is ``expected_output``, else ``ground_truth``, else the one the prompt
+    states ("Expected output: 15", "the expected output is 15"). Without any, the score is 1.0
+    when the program exits with status 0.
 
     Args:
-        ground_truth: expected stdout (a string, or a message list whose last message holds
-            it). Without it the score is 1.0 when the program exits with status 0.
-        language: ``"python"`` or ``"javascript"``.
+        ground_truth: expected stdout (a string, or a message list whose last message holds it).
+        language: ``"python"`` or ``"javascript"`` (``"js"``).
         timeout: seconds before the program is killed (counts as a failure).
         max_memory_mb: memory limit for the program.
         float_tolerance: compare numbers in the output with this tolerance.
+        expected_output: reward-kit's name for the expected stdout (wins over ``ground_truth``).
+        original_messages: the prompt to read a stated expected output from (default: the
+            messages before the response).
+        partial_credit: give the share of list elements or lines that are exactly right
+            instead of 0 for a wrong output.
+
+    Returns:
+        Metrics ``extracted_code``, ``expected_output``, ``execution_result``, ``output_match``.
     """
-    return await _run_single(
-        messages,
-        ground_truth,
-        language,
-        timeout,
-        max_memory_mb,
-        executor_for("local"),
-        float_tolerance,
+    options = RunOptions(language, timeout, max_memory_mb, float_tolerance, partial_credit)
+    return await run_single(
+        messages, ground_truth, expected_output, original_messages, options, executor_for("local")
     )
 
 
 @reward_function(id="e2b_code_execution_reward")
+@check_options
 async def e2b_code_execution_reward(
     messages: list[Message],
     ground_truth: Any = None,
@@ -133,6 +117,9 @@ async def e2b_code_execution_reward(
     timeout: float = 30,
     api_key: str | None = None,
     float_tolerance: float | None = None,
+    expected_output: str | None = None,
+    original_messages: list[Message] | None = None,
+    partial_credit: bool = False,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Like :func:`local_code_execution_reward`, but runs the code in an E2B sandbox.
@@ -143,14 +130,14 @@ async def e2b_code_execution_reward(
     """
     if not (api_key or os.environ.get("E2B_API_KEY")):
         return EvaluateResult.invalid("no E2B API key: pass api_key= or set E2B_API_KEY")
-    return await _run_single(
+    options = RunOptions(language, timeout, 256, float_tolerance, partial_credit)
+    return await run_single(
         messages,
         ground_truth,
-        language,
-        timeout,
-        256,
+        expected_output,
+        original_messages,
+        options,
         executor_for("e2b", api_key),
-        float_tolerance,
     )
 
 
@@ -166,6 +153,10 @@ def summarize(outcomes: list[TestOutcome], prefix: str = "test") -> EvaluateResu
         f"{prefix}_{i}": MetricResult(score=float(o.passed), reason=o.reason, success=o.passed)
         for i, o in enumerate(outcomes)
     }
+    rate = passed / len(outcomes)
+    metrics["pass_rate"] = MetricResult(
+        score=rate, reason=f"{passed}/{len(outcomes)} tests passed", success=rate == 1.0
+    )
     return EvaluateResult(
         score=passed / len(outcomes),
         reason=f"{passed}/{len(outcomes)} tests passed",
@@ -209,31 +200,29 @@ async def run_tests(
     return summarize(outcomes)
 
 
-@reward_function(id="fractional_code_reward")
-async def fractional_code_reward(
+async def _fraction(
     messages: list[Message],
     ground_truth: Any,
-    language: str = "python",
-    timeout: float = 5,
-    environment: str = "local",
-    function_to_call: str | None = None,
-    api_key: str | None = None,
-    float_tolerance: float | None = None,
-    **kwargs: Any,
+    test_cases: list[dict[str, Any]] | None,
+    language: str,
+    timeout: float,
+    environment: str,
+    function_to_call: str | None,
+    api_key: str | None,
+    float_tolerance: float | None,
 ) -> EvaluateResult:
-    """Fraction of tests passed, over ALL tests (a crash or timeout is a failed test).
-
-    Args:
-        ground_truth: a list of ``{"input", "expected_output"}``. Without ``function_to_call``
-            each input is stdin and the expected output is stdout. With it, each input is the
-            call's arguments (a list of positional arguments, or a string with one JSON
-            argument per line) and the expected output is the return value.
-        environment: ``"local"`` (sandboxed here) or ``"e2b"``.
-        function_to_call: name of the function to test (call-based tests).
-    """
+    """Tests from ``test_cases`` or a list ground truth; a string ground truth is one output."""
+    tests = test_cases if test_cases is not None else ground_truth
+    if isinstance(tests, str) and not tests.lstrip().startswith("["):
+        options = RunOptions(language, timeout, 256, float_tolerance, partial_credit=False)
+        try:
+            executor = executor_for(environment, api_key)
+        except ValueError as error:
+            return EvaluateResult.invalid(str(error))
+        return await run_single(messages, tests, None, None, options, executor)
     return await run_tests(
         messages,
-        ground_truth,
+        tests,
         language,
         timeout,
         environment,
@@ -243,7 +232,94 @@ async def fractional_code_reward(
     )
 
 
+@reward_function(id="fractional_code_reward")
+@check_options
+async def fractional_code_reward(
+    messages: list[Message],
+    ground_truth: Any = None,
+    language: str = "python",
+    timeout: float = 5,
+    environment: str = "local",
+    function_to_call: str | None = None,
+    api_key: str | None = None,
+    float_tolerance: float | None = None,
+    test_cases: list[dict[str, Any]] | None = None,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """Fraction of tests passed, over ALL tests (a crash or timeout is a failed test).
+
+    Args:
+        ground_truth: a list of ``{"input", "expected_output"}``, or one expected output as a
+            string. Without ``function_to_call`` each input is stdin and the expected output
+            is stdout. With it, each input is the call's arguments (a list of positional
+            arguments, or a string with one JSON argument per line) and the expected output
+            is the return value.
+        environment: ``"local"`` (sandboxed here) or ``"e2b"``.
+        function_to_call: name of the function to test (call-based tests).
+        test_cases: the tests, as reward-kit's keyword (wins over ``ground_truth``).
+
+    Returns:
+        Per-test metrics ``test_<i>`` and ``pass_rate``.
+    """
+    return await _fraction(
+        messages,
+        ground_truth,
+        test_cases,
+        language,
+        timeout,
+        environment,
+        function_to_call,
+        api_key,
+        float_tolerance,
+    )
+
+
+@reward_function(id="binary_code_reward")
+@check_options
+async def binary_code_reward(
+    messages: list[Message],
+    ground_truth: Any = None,
+    language: str = "python",
+    timeout: float = 5,
+    environment: str = "local",
+    function_to_call: str | None = None,
+    api_key: str | None = None,
+    float_tolerance: float | None = None,
+    test_cases: list[dict[str, Any]] | None = None,
+    threshold: float = 0.99,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """1.0 when the pass rate of :func:`fractional_code_reward` exceeds ``threshold``, else 0.0.
+
+    Args:
+        threshold: the pass rate that must be exceeded (default 0.99: every test).
+    """
+    result = await _fraction(
+        messages,
+        ground_truth,
+        test_cases,
+        language,
+        timeout,
+        environment,
+        function_to_call,
+        api_key,
+        float_tolerance,
+    )
+    if not result.is_score_valid:
+        return result
+    passed = result.score > threshold
+    metrics = {
+        **result.metrics,
+        "binary_result": MetricResult(
+            score=float(passed), reason=f"pass rate {result.score:.2f}", success=passed
+        ),
+    }
+    reason = f"{result.reason}; {'above' if passed else 'not above'} the threshold {threshold}"
+    return EvaluateResult(score=float(passed), reason=reason, metrics=metrics)
+
+
 @reward_function(id="humaneval_check_reward")
+@check_options
 async def humaneval_check_reward(
     messages: list[Message],
     ground_truth: dict[str, str],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 
@@ -66,3 +67,50 @@ def values_match(actual: Any, expected: Any, float_tolerance: float | None = Non
             return bool(actual == expected)
         return math.isclose(actual, expected, rel_tol=float_tolerance, abs_tol=float_tolerance)
     return type(actual) is type(expected) and bool(actual == expected)
+
+
+def _as_list(text: str) -> list[Any] | None:
+    import ast
+
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value if isinstance(value, list) else None
+
+
+def _matched(got: list[Any], want: list[Any], same: Callable[[Any, Any], bool]) -> int:
+    remaining = list(got)
+    count = 0
+    for item in want:
+        hit = next((i for i, candidate in enumerate(remaining) if same(candidate, item)), None)
+        if hit is not None:
+            remaining.pop(hit)
+            count += 1
+    return count
+
+
+def partial_output_score(actual: str, expected: str, float_tolerance: float | None = None) -> float:
+    """Structural partial credit: the share of expected items the output gets exactly right.
+
+    A list output scores matched elements over the longer list (``[1, 2, 3, 4]`` for
+    ``[1, 2, 3]``: 0.75); multi-line output scores lines equal at the same position over the
+    longer output (2 of 3 lines: 0.67). Anything else is all or nothing: a wrong value never
+    earns credit for looking like the right one.
+    """
+    if outputs_match(actual, expected, float_tolerance):
+        return 1.0
+    got, want = normalize_output(actual).strip(), normalize_output(expected).strip()
+    got_list, want_list = _as_list(got), _as_list(want)
+    if got_list is not None and want_list is not None:
+        longest = max(len(got_list), len(want_list))
+        same = lambda a, b: values_match(a, b, float_tolerance)  # noqa: E731
+        return _matched(got_list, want_list, same) / longest if longest else 1.0
+    got_lines, want_lines = got.split("\n"), want.split("\n")
+    if len(want_lines) > 1 or len(got_lines) > 1:
+        pairs = zip(got_lines, want_lines, strict=False)
+        right = sum(outputs_match(a, b, float_tolerance) for a, b in pairs)
+        return right / max(len(got_lines), len(want_lines))
+    return 0.0
