@@ -70,8 +70,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--insecure-single-tenant",
         action="store_true",
-        help="registry: where the host forbids the namespaces sandboxes need, run evaluators "
-        "without them and serve a single account",
+        help="registry: run evaluators without sandboxes (for hosts that forbid the "
+        "namespaces sandboxes need) and serve a single account",
     )
     parser.add_argument(
         "--evaluator-memory-mb",

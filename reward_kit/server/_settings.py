@@ -24,8 +24,8 @@ class ServerSettings:
         public_url: Base URL clients reach this server at (``https://evals.example.com``),
             used for the upload URLs a registry hands out; by default the address each
             connection reached (never the client's ``Host`` header).
-        insecure_single_tenant: Let a registry run evaluators without sandboxes where the host
-            forbids namespaces; it then serves one account only.
+        insecure_single_tenant: Run a registry's evaluators without sandboxes (for hosts that
+            forbid namespaces, or one trusted tenant); it then serves one account only.
         evaluator_memory_mb: Memory of one evaluator's workers together (per worker where
             cgroups are unavailable).
         evaluator_processes: Processes and threads of one evaluator's workers together (where

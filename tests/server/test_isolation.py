@@ -110,13 +110,12 @@ def _inline(code: str) -> dict[str, Any]:
     return {"criteria": [{"name": "m", "codeSnippets": {"fileContents": {"main.py": code}}}]}
 
 
-def deploy(server: ServerProcess, account: str, evaluator_id: str, code: str) -> None:
-    body = {
-        "evaluatorId": evaluator_id,
-        "evaluator": {
-            "criteria": [{"name": "m", "codeSnippets": {"fileContents": {"main.py": code}}}]
-        },
-    }
+def deploy(
+    server: ServerProcess, account: str, evaluator_id: str, code: str, replace: bool = False
+) -> None:
+    if replace:
+        httpx.delete(_url(server, account, f"/evaluators/{evaluator_id}"), headers=AUTH)
+    body = {"evaluatorId": evaluator_id, "evaluator": _inline(code)}
     created = httpx.post(_url(server, account, "/evaluators"), json=body, headers=AUTH, timeout=30)
     assert created.status_code == 200, created.text
     deadline = time.monotonic() + 60
@@ -234,3 +233,43 @@ def test_a_redeployed_evaluator_never_serves_its_old_revision(server, tenants) -
     assert gone.status_code == 404
     deploy(server, "carol", "versioned", probe_code(server, "x", tenants["pwned"], version="v2"))
     assert evaluate(server, "carol", "versioned", "which")["reason"] == "v2"
+
+
+@pytest.mark.slow
+def test_racing_redeploys_never_give_500s_or_stale_revisions(server, tenants) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    statuses: list[int] = []
+
+    def redeploy(version: str) -> None:
+        for _ in range(4):
+            statuses.append(
+                httpx.delete(_url(server, "dave", "/evaluators/race"), headers=AUTH).status_code
+            )
+            body = {
+                "evaluatorId": "race",
+                "evaluator": _inline(_versioned(server, tenants, version)),
+            }
+            created = httpx.post(_url(server, "dave", "/evaluators"), json=body, headers=AUTH)
+            statuses.append(created.status_code)
+
+    def hammer() -> None:
+        for _ in range(40):
+            answer = httpx.post(
+                _url(server, "dave", "/evaluators/race:evaluate"),
+                json={"messages": [{"role": "user", "content": "q"}]},
+                headers=AUTH,
+                timeout=60,
+            )
+            statuses.append(answer.status_code)
+
+    with ThreadPoolExecutor(3) as pool:
+        for future in [pool.submit(redeploy, "a"), pool.submit(redeploy, "b"), pool.submit(hammer)]:
+            future.result()
+    assert statuses and all(status < 500 for status in statuses), sorted(set(statuses))
+    deploy(server, "dave", "race", _versioned(server, tenants, "final"), replace=True)
+    assert evaluate(server, "dave", "race", "which")["reason"] == "final"
+
+
+def _versioned(server: ServerProcess, tenants: dict[str, Any], version: str) -> str:
+    return probe_code(server, "x", tenants["pwned"], version=version)

@@ -51,6 +51,8 @@ class RegistryService:
     def __init__(
         self, root: str | Path, settings: ServerSettings, isolation: Isolation | None = None
     ) -> None:
+        if isolation is None and settings.insecure_single_tenant:
+            isolation = Isolation(None, "--insecure-single-tenant", None)
         self.isolation = isolation or probe_isolation()
         if not self.isolation.sandboxed and not settings.insecure_single_tenant:
             raise RuntimeError(
