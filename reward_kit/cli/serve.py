@@ -113,6 +113,18 @@ def read_api_key(variable: str | None) -> str | None:
     return key or None
 
 
+def _forbid_inspection() -> None:
+    """Make this process non-dumpable: other processes of the same user (an evaluator run
+    without a sandbox) can then read neither its memory nor ``/proc/<pid>/environ``, which
+    still holds the API key after it left ``os.environ``."""
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    pr_set_dumpable = 4
+    ctypes.CDLL(None).prctl(pr_set_dumpable, 0, 0, 0, 0)
+
+
 def _rewards(args: argparse.Namespace) -> dict[str, Any]:
     from reward_kit._loading import load_reference, parse_metrics_folders
     from reward_kit._registry import resolve_reward
@@ -146,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
             "pip install 'reward-kit[server]'"
         ) from None
     api_key = read_api_key(args.api_key_env)
+    _forbid_inspection()
     host = args.host or "127.0.0.1"
     if not api_key and not _is_loopback(host):
         print(

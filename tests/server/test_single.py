@@ -169,3 +169,23 @@ def test_metrics_folders_are_averaged(tmp_path: Path) -> None:
     assert result["score"] == 0.75
     assert result["metrics"]["half"]["score"] == 0.5
     assert result["metrics"]["full"]["reason"] == "full"
+
+
+def test_a_closure_in_a_script_is_served_from_worker_processes(tmp_path: Path) -> None:
+    (tmp_path / "factory.py").write_text(
+        "from reward_kit import EvaluateResult, reward_function\n"
+        "print('FACTORY TOP LEVEL', flush=True)\n\n\n"
+        "def make_reward(expected):\n"
+        "    @reward_function\n"
+        "    def matches(messages, ground_truth=None, **kwargs):\n"
+        "        return EvaluateResult(score=float(messages[-1].content == expected))\n\n"
+        "    return matches\n\n\n"
+        "reward = make_reward('42')\n"
+    )
+    args = ["--function-ref", f"{tmp_path}/factory.py:reward", "--workers", "2"]
+    with ServerProcess(args) as running:
+        for answer, score in (("42", 1.0), ("41", 0.0)):
+            messages = [*CONVERSATION[:1], {"role": "assistant", "content": answer}]
+            reply = httpx.post(f"{running.url}/evaluate", json={"messages": messages}, timeout=30)
+            assert reply.status_code == 200 and reply.json()["score"] == score, reply.text
+        assert running.log().count("FACTORY TOP LEVEL") == 1
