@@ -41,7 +41,7 @@ STARTED = b"S"
 MAX_FRAME = 256 * 1024 * 1024
 """Largest frame either side accepts: a bigger length prefix means a broken or hostile peer."""
 
-CACHED_FUNCTIONS = 512
+CACHED_FUNCTIONS = 64
 """Functions a worker keeps unpickled; the pool evicts in the same (first-in) order."""
 
 _HEADER = struct.Struct(">I")
