@@ -364,6 +364,16 @@ print("batch", [r.score for r in score_batch(is_four, samples, workers=2)])
 print("closure", [r.score for r in score_batch(make_reward(2), samples, workers=2)])
 adapter = create_trl_adapter(is_four, workers=2)
 print("trl", adapter(prompts=["2+2?", "2+2?"], completions=["4", "5"]))
+threshold = 3
+
+
+def longer_than_threshold(messages, ground_truth=None, **kwargs):
+    return EvaluateResult(score=float(len(messages[-1]["content"]) > threshold))
+
+
+print("global", [r.score for r in score_batch(longer_than_threshold, samples, workers=2)])
+threshold = 0
+print("global", [r.score for r in score_batch(longer_than_threshold, samples, workers=2)])
 """
 EXPECTED_LINES = [
     "TOP LEVEL RAN",
@@ -371,6 +381,8 @@ EXPECTED_LINES = [
     "batch [1.0, 0.0]",
     "closure [0.0, 1.0]",
     "trl [1.0, 0.0]",
+    "global [0.0, 1.0]",
+    "global [1.0, 1.0]",
 ]
 
 
