@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from reward_kit._suggest import did_you_mean
 from reward_kit.errors import ModuleLoadError, RewardKitError, RewardNotFoundError
 
 _FILE_MODULE_PREFIX = "reward_kit_user_"
@@ -87,8 +88,12 @@ def _resolve_attribute(module: ModuleType, qualname: str, reference: str) -> Any
         try:
             target = getattr(target, part)
         except AttributeError:
+            # A file's module has a synthetic name: show the file instead.
+            where = _loaded_files.get(module.__name__, module.__name__)
+            names = [name for name in dir(target) if not name.startswith("_")]
             raise RewardNotFoundError(
-                f"{reference}: module {module.__name__!r} has no attribute {qualname!r}"
+                f"{reference}: {where} has no attribute {qualname!r}"
+                f"{did_you_mean(part, names)}"
             ) from None
     return target
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reward_kit._registry import resolve_reward
 from reward_kit.models import EvaluateResult, MetricResult
+from reward_kit.pipeline._resolve import find_reward
 from reward_kit.pipeline.config import RewardSpec, RunConfig
 from reward_kit.scoring import Scorer
 
@@ -46,7 +46,7 @@ class RewardSet:
         params = config.evaluation_params
         self.rewards: list[_Reward] = []
         for spec in specs:
-            function = resolve_reward(spec.function_path, base_dir)
+            function = find_reward(spec.function_path, base_dir)
             name = spec.name or _reward_name(function, spec.function_path)
             if any(reward.name == name for reward in self.rewards):
                 name = f"{name}_{len(self.rewards)}"

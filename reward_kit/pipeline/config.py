@@ -155,6 +155,9 @@ class OutputConfig:
     summary_file: str = "summary.json"
     redo_generation_errors: bool = True
     progress: str = "auto"
+    sort: bool = True
+    """Sort results.jsonl by dataset order and variant when the run ends (rows are appended in
+    completion order while it runs), so that runs can be compared line by line."""
 
 
 @dataclass
@@ -208,9 +211,14 @@ def validate_config(raw: Any) -> RunConfig:
 
 
 def _describe_omegaconf_error(exc: Any) -> str:
+    from reward_kit.pipeline._keys import suggest_key
+
     message = str(exc).splitlines()[0]
     key = getattr(exc, "full_key", None)
-    return f"{message} (at key '{key}')" if key and key not in message else message
+    if not key:
+        return message
+    where = f" (at key '{key}')" if key not in message else ""
+    return f"{message}{where}{suggest_key(str(key))}"
 
 
 def _check_consistency(config: RunConfig) -> None:

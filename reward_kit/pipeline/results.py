@@ -1,5 +1,9 @@
 """Result rows: written one line at a time as samples finish, and read back to resume a run.
 
+A row that could not be scored has ``"score": null`` (and so has a metric that could not be
+scored): "could not score" is never written as 0. Rows are appended in completion order;
+``reward-kit run`` sorts the file by id and variant when the run ends (``output.sort``).
+
 Each line is flushed to the operating system as soon as it is written, so a process killed
 with SIGKILL loses at most the line it was writing. On resume, :func:`prepare_resume` drops
 such a partial last line (and, when asked, rows whose generation failed, to try them again),
@@ -15,19 +19,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from reward_kit.models import EvaluateResult
+from reward_kit.models import EvaluateResult, MetricResult
 
 __all__ = [
     "ResultWriter",
     "generation_failed",
     "iter_results",
+    "metric_json",
     "prepare_resume",
     "read_results",
     "result_row",
+    "sort_results",
     "summary_fields",
 ]
 
-_SUMMARY_FIELDS = ("id", "variant", "score", "is_score_valid", "metrics", "generation")
+_SUMMARY_FIELDS = ("id", "variant", "score", "is_score_valid", "metrics", "generation", "error")
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +55,21 @@ def result_row(
         row |= {"score": None, "is_score_valid": False, "reason": None, "metrics": {}}
         row["error"] = f"generation failed: {error}"
     else:
-        row["score"] = result.score
+        row["score"] = result.score if result.is_score_valid else None
         row["is_score_valid"] = result.is_score_valid
         row["reason"] = result.reason
-        row["metrics"] = {
-            name: metric.model_dump(mode="json") for name, metric in result.metrics.items()
-        }
+        row["metrics"] = {name: metric_json(metric) for name, metric in result.metrics.items()}
         row["error"] = result.error
     row["generation"] = generation
     return row
+
+
+def metric_json(metric: MetricResult) -> dict[str, Any]:
+    """A metric as JSON; one that could not be scored has ``"score": null``, never 0."""
+    data = metric.model_dump(mode="json")
+    if not metric.is_score_valid:
+        data["score"] = None
+    return data
 
 
 def generation_failed(row: dict[str, Any]) -> bool:
@@ -141,6 +153,27 @@ def prepare_resume(path: Path, *, redo_generation_errors: bool) -> list[dict[str
             os.fsync(handle.fileno())
         os.replace(temporary, path)
     return kept
+
+
+def sort_results(path: Path, order: list[str]) -> None:
+    """Rewrite a results file sorted by ``order`` (sample ids; others after, by id), variant."""
+    rank = {sample_id: index for index, sample_id in enumerate(order)}
+    rows = read_results(path)
+
+    def key(row: dict[str, Any]) -> tuple[int, str, int]:
+        sample_id = str(row["id"])
+        return rank.get(sample_id, len(rank)), sample_id, int(row["variant"])
+
+    ordered = sorted(rows, key=key)
+    if ordered == rows:
+        return
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        for row in ordered:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 class ResultWriter:

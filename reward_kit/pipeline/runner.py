@@ -36,6 +36,7 @@ from reward_kit.pipeline.results import (
     ResultWriter,
     prepare_resume,
     result_row,
+    sort_results,
     summary_fields,
 )
 from reward_kit.pipeline.summary import summarize
@@ -234,6 +235,8 @@ class _Run:
     def _finish(self, dataset: LoadedDataset, variants: int, wall_time: float) -> RunResult:
         config = self.config
         rows = self.rows
+        if config.output.sort:
+            sort_results(self.results_path, [sample.id for sample in dataset.samples])
         write_preview_pairs(self.results_path, self.run_dir / config.output.preview_pairs_file)
         this_run: dict[str, Any] = {"rows_written": self.rows_written, "wall_time_s": wall_time}
         if self.generator is not None:

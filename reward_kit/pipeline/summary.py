@@ -1,8 +1,11 @@
 """The summary of a run: mean score with its uncertainty, error counts, pass@k, token usage.
 
 Only valid scores enter the statistics; rows that could not be generated or scored are counted
-apart, never averaged in as zeros. The 95% interval is the normal approximation
-``mean ± 1.96 · stderr`` with ``stderr = s / sqrt(n)`` (``s`` the sample standard deviation).
+apart, never averaged in as zeros. ``stderr`` is the standard error ``s / sqrt(n)`` (``s`` the
+sample standard deviation). The 95% interval never leaves the range the scores can take: for
+scores that are all 0 or 1 it is the Wilson score interval (``ci95_method: wilson``); otherwise
+a Student-t interval, clipped to the lowest and highest score seen when it would pass them
+(``t, clipped``).
 """
 
 from __future__ import annotations
@@ -14,9 +17,26 @@ from typing import Any
 
 from reward_kit.pipeline.results import generation_failed
 
-__all__ = ["pass_at_k", "score_statistics", "summarize"]
+__all__ = ["pass_at_k", "score_distribution", "score_statistics", "summarize"]
 
 _Z_95 = 1.959963984540054
+
+
+_T_975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+          2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+          2.060, 2.056, 2.052, 2.048, 2.045, 2.042)  # fmt: skip
+"""97.5% quantiles of Student's t for 1..30 degrees of freedom (the normal one beyond)."""
+_ERRORS_KEPT = 5
+
+
+def _wilson(successes: int, count: int) -> list[float]:
+    """The Wilson score 95% interval of a proportion: inside [0, 1] by construction."""
+    share = successes / count
+    z2 = _Z_95 * _Z_95
+    centre = (share + z2 / (2 * count)) / (1 + z2 / count)
+    half = _Z_95 * math.sqrt(share * (1 - share) / count + z2 / (4 * count * count))
+    half /= 1 + z2 / count
+    return [max(0.0, centre - half), min(1.0, centre + half)]
 
 
 def score_statistics(scores: Sequence[float]) -> dict[str, Any]:
@@ -29,12 +49,35 @@ def score_statistics(scores: Sequence[float]) -> dict[str, Any]:
         return {"count": 1, "mean": mean, "stderr": None, "ci95": None}
     variance = math.fsum((score - mean) ** 2 for score in scores) / (count - 1)
     stderr = math.sqrt(variance / count)
-    return {
-        "count": count,
-        "mean": mean,
-        "stderr": stderr,
-        "ci95": [mean - _Z_95 * stderr, mean + _Z_95 * stderr],
-    }
+    statistics: dict[str, Any] = {"count": count, "mean": mean, "stderr": stderr}
+    if all(score in (0.0, 1.0) for score in scores):
+        statistics["ci95"] = _wilson(sum(1 for score in scores if score == 1.0), count)
+        statistics["ci95_method"] = "wilson"
+        return statistics
+    quantile = _T_975[count - 2] if count - 1 <= len(_T_975) else _Z_95
+    low, high = mean - quantile * stderr, mean + quantile * stderr
+    clipped = low < min(scores) or high > max(scores)
+    statistics["ci95"] = [max(low, min(scores)), min(high, max(scores))]
+    statistics["ci95_method"] = "t, clipped" if clipped else "t"
+    return statistics
+
+
+def score_distribution(scores: Sequence[float]) -> list[dict[str, Any]]:
+    """How many valid scores fall where: per distinct value when there are few, else 10 bins."""
+    if not scores:
+        return []
+    distinct = sorted(set(scores))
+    if len(distinct) <= 10:
+        return [{"score": value, "count": scores.count(value)} for value in distinct]
+    low, high = distinct[0], distinct[-1]
+    width = (high - low) / 10
+    counts = [0] * 10
+    for score in scores:
+        counts[min(int((score - low) / width), 9)] += 1
+    return [
+        {"from": low + index * width, "to": low + (index + 1) * width, "count": count}
+        for index, count in enumerate(counts)
+    ]
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -76,7 +119,9 @@ def _metric_means(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     scores: dict[str, list[float]] = defaultdict(list)
     for row in rows:
         for name, metric in (row.get("metrics") or {}).items():
-            if isinstance(metric, dict) and metric.get("is_score_valid", True):
+            if not isinstance(metric, dict) or metric.get("score") is None:
+                continue  # a metric that could not be scored
+            if metric.get("is_score_valid", True):
                 scores[name].append(float(metric["score"]))
     return {name: score_statistics(values) for name, values in sorted(scores.items())}
 
@@ -115,10 +160,16 @@ def summarize(
         "rows": len(rows),
         "samples": len({str(row["id"]) for row in rows}),
         "score": score_statistics(valid),
+        "score_distribution": score_distribution(valid),
         "errors": {
             "generation": generation_errors,
             "scoring": invalid - generation_errors,
         },
+        "first_errors": [
+            {"id": row["id"], "variant": row.get("variant", 0), "error": row.get("error")}
+            for row in rows
+            if not row.get("is_score_valid")
+        ][:_ERRORS_KEPT],
         "metrics": _metric_means(rows),
         "token_usage": _token_usage(rows),
         "cached_generations": sum(1 for generation in generations if generation.get("cached")),

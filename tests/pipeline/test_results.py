@@ -109,4 +109,5 @@ def test_summary_fields_leave_the_conversation_out():
         "is_score_valid",
         "metrics",
         "generation",
+        "error",
     }

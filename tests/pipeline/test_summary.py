@@ -34,14 +34,42 @@ def test_pass_at_k_rejects_impossible_counts():
 
 
 def test_statistics_of_scores():
-    stats = score_statistics([0.0, 1.0, 1.0, 0.0])
-    assert stats["mean"] == 0.5
-    assert stats["stderr"] == pytest.approx(math.sqrt(1 / 3 / 4))
+    scores = [index / 29 for index in range(30)]
+    stats = score_statistics(scores)
+    assert stats["mean"] == pytest.approx(0.5)
+    variance = sum((score - 0.5) ** 2 for score in scores) / 29
+    assert stats["stderr"] == pytest.approx(math.sqrt(variance / 30))
     low, high = stats["ci95"]
-    assert low == pytest.approx(0.5 - 1.959964 * stats["stderr"])
-    assert high == pytest.approx(0.5 + 1.959964 * stats["stderr"])
+    assert low == pytest.approx(0.5 - 2.045 * stats["stderr"])  # Student t, 29 degrees of freedom
+    assert high == pytest.approx(0.5 + 2.045 * stats["stderr"])
+    assert stats["ci95_method"] == "t"
     assert score_statistics([]) == {"count": 0, "mean": None, "stderr": None, "ci95": None}
     assert score_statistics([0.3])["stderr"] is None
+
+
+def test_interval_of_0_1_scores_is_wilson_and_stays_in_range():
+    stats = score_statistics([1.0] * 9 + [0.0])
+    low, high = stats["ci95"]
+    assert stats["ci95_method"] == "wilson"
+    assert 0.0 <= low < 0.9 < high <= 1.0
+    assert score_statistics([1.0, 1.0, 1.0])["ci95"][1] == pytest.approx(1.0)
+
+
+def test_t_interval_is_clipped_to_the_scores_seen():
+    stats = score_statistics([0.9, 1.0, 0.95])
+    assert stats["ci95"] == [0.9, 1.0]
+    assert stats["ci95_method"] == "t, clipped"
+
+
+def test_distribution_and_first_errors_are_in_the_summary():
+    rows = [_row("a", 1.0), _row("b", 0.0), _row("c", 1.0), _row("d", None, valid=False)]
+    rows[3]["error"] = "ValueError: boom"
+    summary = summarize(rows)
+    assert summary["score_distribution"] == [
+        {"score": 0.0, "count": 1},
+        {"score": 1.0, "count": 2},
+    ]
+    assert summary["first_errors"] == [{"id": "d", "variant": 0, "error": "ValueError: boom"}]
 
 
 def test_failures_are_counted_apart_not_averaged_as_zeros():
