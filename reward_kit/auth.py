@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from reward_kit.deploy._credentials import (
+from reward_kit._credentials import (
     DEFAULT_API_BASE,
     Credentials,
     CredentialsError,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from reward_kit import _registry
 from reward_kit._async_bridge import run_sync
+from reward_kit._credentials import load_credentials
 from reward_kit._remote import build_request, evaluate_remote
 from reward_kit._results import to_evaluate_result
 from reward_kit._types import MessagesLike
@@ -29,8 +30,6 @@ _HOSTED_JUDGE = "llm_judge_reward"
 
 def _evaluator_url(name: str) -> tuple[str, str]:
     """The evaluate URL of deployed evaluator ``name`` and the key to call it with."""
-    from reward_kit.deploy._credentials import load_credentials
-
     credentials = load_credentials()
     base = f"{credentials.api_base}/v1/accounts/{credentials.account_id}/evaluators"
     return f"{base}/{name}:evaluate", credentials.api_key

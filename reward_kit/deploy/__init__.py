@@ -7,9 +7,9 @@ API, at ``FIREWORKS_API_BASE``), a local server (``local-serve``), or Google Clo
 
 from __future__ import annotations
 
+from reward_kit._credentials import Credentials, CredentialsError, load_credentials
 from reward_kit.deploy._api import DeployResult, deploy
 from reward_kit.deploy._client import ApiError, FireworksClient
-from reward_kit.deploy._credentials import Credentials, CredentialsError, load_credentials
 from reward_kit.deploy._package import Package, PackagingError, build_package
 from reward_kit.deploy._service import DeployError, preview_on_service
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from reward_kit._credentials import DEFAULT_API_BASE, CredentialsError, load_credentials
 from reward_kit._resource_ids import EVALUATOR_ID as ID_PATTERN
 from reward_kit.deploy import _cloud_run, _local
 from reward_kit.deploy._client import FireworksClient
-from reward_kit.deploy._credentials import DEFAULT_API_BASE, CredentialsError, load_credentials
 from reward_kit.deploy._package import Package, PackagingError, build_package
 from reward_kit.deploy._service import Flow, deploy_to_service
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx
 
+from reward_kit._credentials import Credentials
 from reward_kit._remote import server_message
-from reward_kit.deploy._credentials import Credentials
 from reward_kit.errors import RewardKitError
 
 _RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
