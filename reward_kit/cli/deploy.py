@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
 from typing import Any
 
@@ -26,7 +28,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--description", help="description")
     parser.add_argument("--force", action="store_true", help="replace an existing evaluator")
     parser.add_argument(
-        "--target", choices=["fireworks", "local-serve", "gcp-cloud-run"], default="fireworks"
+        "--target",
+        choices=["fireworks", "local-serve", "gcp-cloud-run"],
+        help="where to deploy (default: default_deployment_target of rewardkit.yaml, else "
+        "fireworks)",
     )
     parser.add_argument(
         "--function-ref",
@@ -46,15 +51,61 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="local-serve: address (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8001, help="local-serve: port (8001)")
     parser.add_argument("--output-dir", help="gcp-cloud-run: build context folder")
-    parser.add_argument("--gcp-region", default="us-central1", help="gcp-cloud-run: region")
-    parser.add_argument("--gcp-project", help="gcp-cloud-run: project")
     parser.add_argument(
+        "--gcp-region",
+        help="gcp-cloud-run: region (default: gcp_cloud_run.region of rewardkit.yaml, else "
+        "us-central1)",
+    )
+    parser.add_argument(
+        "--gcp-project", help="gcp-cloud-run: project (default: gcp_cloud_run.project_id)"
+    )
+    parser.add_argument(
+        "--gcp-auth-mode",
         "--gcp-auth",
+        dest="gcp_auth",
         choices=["api-key", "iam"],
-        default="api-key",
-        help="gcp-cloud-run: API key in Secret Manager, or Cloud Run IAM",
+        help="gcp-cloud-run: API key in Secret Manager, or Cloud Run IAM (default: "
+        "gcp_cloud_run.default_auth_mode of rewardkit.yaml, else api-key)",
+    )
+    parser.add_argument(
+        "--providers",
+        metavar="JSON",
+        help='reward-kit\'s model providers, e.g. \'[{"providerType": "anthropic", '
+        '"modelId": "claude-3-sonnet-20240229"}]\': checked and shown; the model an RFT job '
+        "trains is chosen by the job ('reward-kit rft create --base-model')",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="show each step and request as it happens"
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file (default: the nearest rewardkit.yaml from the working directory)",
     )
     parser.set_defaults(handler=run)
+
+
+def parse_providers(text: str) -> list[dict[str, str]]:
+    """``--providers`` as reward-kit documents it: a JSON list of providerType/modelId objects.
+
+    Raises:
+        RewardKitError: not JSON, or not a list of such objects.
+    """
+    try:
+        providers = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RewardKitError(f"--providers is not JSON: {exc.msg}") from None
+    if not isinstance(providers, list) or not all(
+        isinstance(item, dict)
+        and isinstance(item.get("providerType"), str)
+        and isinstance(item.get("modelId"), str)
+        for item in providers
+    ):
+        raise RewardKitError(
+            '--providers must be a JSON list such as \'[{"providerType": "anthropic", '
+            '"modelId": "claude-3-sonnet-20240229"}]\''
+        )
+    return providers
 
 
 def _say(line: str) -> None:
@@ -64,6 +115,7 @@ def _say(line: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Deploy, print what happened, and for local-serve keep the server running."""
     from reward_kit._loading import parse_metrics_folders
+    from reward_kit.config import load_config
     from reward_kit.deploy import deploy
 
     folders = parse_metrics_folders(args.metrics_folders)
@@ -71,6 +123,24 @@ def run(args: argparse.Namespace) -> int:
         raise RewardKitError(
             "give --metrics-folders NAME=PATH (the folder with main.py) or --function-ref"
         )
+    settings = load_config(args.config)
+    gcp = settings.gcp_cloud_run
+    if args.target is None:
+        default = settings.default_deployment_target
+        args.target = {"local": "local-serve"}.get(default, default)
+        if args.target not in ("fireworks", "local-serve", "gcp-cloud-run"):
+            raise RewardKitError(
+                f"rewardkit.yaml: default_deployment_target {default!r} is not a deploy "
+                "target here; give --target fireworks, local-serve or gcp-cloud-run"
+            )
+    auth = args.gcp_auth or gcp.default_auth_mode
+    if auth not in ("api-key", "iam"):
+        raise RewardKitError(f"gcp auth mode {auth!r} is not supported: use api-key or iam")
+    if args.providers is not None:
+        for provider in parse_providers(args.providers):
+            _say(f"provider {provider['providerType']}/{provider['modelId']} noted (not sent)")
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, format="reward-kit deploy: %(message)s")
     result = deploy(
         id=args.id,
         metrics_folders=folders,
@@ -87,9 +157,9 @@ def run(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         output_dir=args.output_dir,
-        gcp_region=args.gcp_region,
-        gcp_project=args.gcp_project,
-        gcp_auth=args.gcp_auth,
+        gcp_region=args.gcp_region or gcp.region or "us-central1",
+        gcp_project=args.gcp_project or gcp.project_id,
+        gcp_auth=auth,
         report=_say,
     )
     package = result.package

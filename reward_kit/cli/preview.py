@@ -18,8 +18,10 @@ def register(subparsers: Any) -> None:
         description=(
             "Score samples ({'messages': [...], 'ground_truth': ...} per JSONL line, such as a "
             "run's preview_input_output_pairs.jsonl) with each metrics folder's "
-            "main.py:evaluate, or with a deployed evaluator; print a per-sample table and a "
-            "per-metric summary. A sample that cannot be scored is shown as an error."
+            "main.py:evaluate, a reward named by --function-ref, or a deployed evaluator; print "
+            "a per-sample table and a per-metric summary. A sample that cannot be scored "
+            "(including one whose last message is not the assistant's) is shown as ERROR and "
+            'written with "score": null.'
         ),
     )
     parser.add_argument(
@@ -28,6 +30,14 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="NAME=PATH",
         help="metrics folders, each holding main.py with an evaluate() reward",
+    )
+    parser.add_argument(
+        "--function-ref",
+        action="append",
+        default=[],
+        metavar="REF",
+        help="also score with this reward: a built-in name (math_reward), pkg.mod.fn or "
+        "path/file.py:fn; may be repeated",
     )
     parser.add_argument("--samples", metavar="FILE", help="JSONL samples file, or a run directory")
     parser.add_argument("--max-samples", type=int, metavar="N", help="score only the first N")
@@ -60,11 +70,15 @@ def register(subparsers: Any) -> None:
         metavar="JSON",
         help='more columns as sample keys, e.g. \'{"answer": "ground_truth"}\'',
     )
+    parser.add_argument(
+        "--verbose", action="store_true", help="show reasons and errors in full, and each metric"
+    )
     parser.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
     from reward_kit.pipeline._preview_report import print_preview
+    from reward_kit.pipeline._resolve import find_reward
     from reward_kit.pipeline.preview import (
         HuggingFaceSource,
         PreviewError,
@@ -98,11 +112,15 @@ def _handle(args: argparse.Namespace) -> int:
     if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
         raise PreviewError(f"--output {args.output}: its folder does not exist")
     metrics = load_metrics_folders(args.metrics_folders)
+    for reference in args.function_ref:
+        if reference in metrics:
+            raise PreviewError(f"--function-ref {reference}: that name is already a metric")
+        metrics[reference] = find_reward(reference, None)
     samples = load_preview_samples(
         args.samples, huggingface=huggingface, max_samples=args.max_samples
     )
     result = run_preview(samples, metrics=metrics, remote_url=args.remote_url, timeout=args.timeout)
-    print_preview(result)
+    print_preview(result, verbose=args.verbose)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             for row in result.rows():

@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from reward_kit.cli._service_flags import add_service_flags
+
 _TRAINING = {
     "output_model": ("outputModel", str),
     "epochs": ("epochs", int),
@@ -30,10 +32,10 @@ def register(subparsers: Any) -> None:
         description="Reinforcement fine-tuning (RFT) jobs on Fireworks that score rollouts "
         "with a deployed evaluator.",
     )
-    parser.add_argument("--api-base", help="service URL (default: $FIREWORKS_API_BASE)")
-    parser.add_argument("--account-id", help="account (default: $FIREWORKS_ACCOUNT_ID)")
+    add_service_flags(parser)
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="create an RFT job")
+    add_service_flags(create, on_action=True)
     create.add_argument("--evaluator", required=True, help="evaluator id or resource name")
     create.add_argument("--dataset", required=True, help="dataset id or resource name")
     create.add_argument("--base-model", required=True, help="model to train")
@@ -43,8 +45,10 @@ def register(subparsers: Any) -> None:
     for flag, (_, kind) in {**_TRAINING, **_INFERENCE}.items():
         create.add_argument(f"--{flag.replace('_', '-')}", type=kind)
     get = actions.add_parser("get", help="show one RFT job")
+    add_service_flags(get, on_action=True)
     get.add_argument("job_id")
-    actions.add_parser("list", help="list RFT jobs")
+    listing = actions.add_parser("list", help="list RFT jobs")
+    add_service_flags(listing, on_action=True)
     parser.set_defaults(handler=run)
 
 

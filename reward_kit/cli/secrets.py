@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Any
 
+from reward_kit.cli._service_flags import add_service_flags
 from reward_kit.errors import RewardKitError
 
 
@@ -20,16 +21,18 @@ def register(subparsers: Any) -> None:
         "server. A value is never taken from the command line (it would show in ps and "
         "shell history): it comes from --from-env, --from-file or standard input.",
     )
-    parser.add_argument("--api-base", help="service URL (default: $FIREWORKS_API_BASE)")
-    parser.add_argument("--account-id", help="account (default: $FIREWORKS_ACCOUNT_ID)")
+    add_service_flags(parser)
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="create or replace a secret")
+    add_service_flags(create, on_action=True)
     create.add_argument("name", help="environment variable name the evaluator reads")
     source = create.add_mutually_exclusive_group()
     source.add_argument("--from-env", metavar="VAR", help="take the value from $VAR")
     source.add_argument("--from-file", metavar="FILE", help="take the value from FILE")
-    actions.add_parser("list", help="list secret names (values are never shown)")
+    listing = actions.add_parser("list", help="list secret names (values are never shown)")
+    add_service_flags(listing, on_action=True)
     delete = actions.add_parser("delete", help="delete a secret")
+    add_service_flags(delete, on_action=True)
     delete.add_argument("name")
     parser.set_defaults(handler=run)
 

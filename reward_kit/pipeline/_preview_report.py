@@ -12,17 +12,25 @@ __all__ = ["print_preview"]
 _SHOWN_CHARACTERS = 60
 
 
-def _short(text: str) -> str:
+def _short(text: str, verbose: bool = False) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 1] + "…"
+    if verbose or len(text) <= _SHOWN_CHARACTERS:
+        return text
+    return text[: _SHOWN_CHARACTERS - 1] + "…"
 
 
-def _cell(result: EvaluateResult) -> str:
+def _cell(result: EvaluateResult, verbose: bool) -> str:
     from rich.markup import escape
 
     if not result.is_score_valid:
-        return f"[red]ERROR[/red] {escape(_short(result.error or result.reason or 'not valid'))}"
-    return f"{result.score:.3f} {escape(_short(result.reason or ''))}"
+        error = result.error or result.reason or "not valid"
+        return f"[red]ERROR[/red] {escape(_short(error, verbose))}"
+    text = f"{result.score:.3f} {escape(_short(result.reason or '', verbose))}"
+    if verbose:
+        for name, metric in result.metrics.items():
+            score = f"{metric.score:.3f}" if metric.is_score_valid else "ERROR"
+            text += f"\n  {escape(name)}: {score} {escape(metric.reason or '')}"
+    return text
 
 
 def _response(sample: dict[str, Any]) -> str:
@@ -37,8 +45,8 @@ def _response(sample: dict[str, Any]) -> str:
     return text
 
 
-def print_preview(result: PreviewResult) -> None:
-    """Print the per-sample table and the per-metric summary."""
+def print_preview(result: PreviewResult, *, verbose: bool = False) -> None:
+    """Print the per-sample table and the per-metric summary (``verbose``: untruncated)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -49,8 +57,9 @@ def print_preview(result: PreviewResult) -> None:
     for name in result.results:
         samples.add_column(name, overflow="fold")
     for index, sample in enumerate(result.samples):
-        cells = [_cell(results[index]) for results in result.results.values()]
-        samples.add_row(str(sample.get("id", index)), escape(_short(_response(sample))), *cells)
+        cells = [_cell(results[index], verbose) for results in result.results.values()]
+        response = escape(_short(_response(sample), verbose))
+        samples.add_row(str(sample.get("id", index)), response, *cells)
     summary = Table(title="summary", header_style="bold")
     for column in ("metric", "mean", "valid", "errors"):
         summary.add_column(column)

@@ -21,6 +21,7 @@ from reward_kit.errors import RewardKitError, RewardNotFoundError
 from reward_kit.models import EvaluateResult
 from reward_kit.pipeline._sources import DatasetError, load_rows
 from reward_kit.pipeline.config import DatasetConfig, SourceType
+from reward_kit.pipeline.results import result_json
 from reward_kit.reward_function import RewardFunction
 from reward_kit.scoring import Scorer
 
@@ -67,8 +68,7 @@ class PreviewResult:
                 "messages": sample.get("messages"),
                 "ground_truth": sample.get("ground_truth"),
                 "results": {
-                    name: results[index].model_dump(mode="json")
-                    for name, results in self.results.items()
+                    name: result_json(results[index]) for name, results in self.results.items()
                 },
             }
             for index, sample in enumerate(self.samples)
@@ -182,13 +182,37 @@ def load_metrics_folders(specs: list[str]) -> dict[str, Any]:
     return metrics
 
 
+def _has_response(sample: dict[str, Any]) -> bool:
+    """True when the conversation ends with an assistant turn: something to score."""
+    messages = sample.get("messages")
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    role = last.get("role") if isinstance(last, dict) else getattr(last, "role", None)
+    return role == "assistant"
+
+
+_NO_RESPONSE = EvaluateResult.invalid(
+    "the conversation has no assistant response to score (its last message must be the "
+    "assistant's, as in reward-kit run)"
+)
+
+
 async def _score_all(
     samples: list[dict[str, Any]], rewards: dict[str, Any], timeout: float | None
 ) -> dict[str, list[EvaluateResult]]:
+    """Score the samples that have a response; the others are invalid, as ``run`` treats them."""
     names = list(rewards)
+    scorable = [index for index, sample in enumerate(samples) if _has_response(sample)]
     scorers = [Scorer(rewards[name], timeout=timeout) for name in names]
-    scored = await asyncio.gather(*(scorer.score_many(samples) for scorer in scorers))
-    return dict(zip(names, scored, strict=True))
+    scored = await asyncio.gather(
+        *(scorer.score_many([samples[index] for index in scorable]) for scorer in scorers)
+    )
+    results: dict[str, list[EvaluateResult]] = {}
+    for name, values in zip(names, scored, strict=True):
+        column = [_NO_RESPONSE] * len(samples)
+        for index, value in zip(scorable, values, strict=True):
+            column[index] = value
+        results[name] = column
+    return results
 
 
 def run_preview(
