@@ -111,6 +111,41 @@ def _all_close(
     return True
 
 
+def _relation_set(value: Any) -> Any | None:
+    """The solution set of an inequality in one variable (`1 \\le x < 3`, `x<-2 or x>2`)."""
+    from sympy import And, FiniteSet, Or, Union
+    from sympy.core.relational import GreaterThan, LessThan, StrictGreaterThan, StrictLessThan
+
+    inequality = (GreaterThan, LessThan, StrictGreaterThan, StrictLessThan)
+
+    def one(item: Any) -> bool:
+        if isinstance(item, (And, Or)):
+            return all(one(arg) for arg in item.args)
+        return isinstance(item, inequality)
+
+    if len(getattr(value, "free_symbols", ())) != 1:
+        return None
+    if one(value):
+        return value.as_set()
+    if isinstance(value, FiniteSet) and value.args and all(one(arg) for arg in value.args):
+        return Union(*(arg.as_set() for arg in value.args))  # "x < -2 or x > 2"
+    return None
+
+
+def _as_sets(gold: Any, pred: Any) -> tuple[Any, Any] | None:
+    """Both sides as sets when one is an interval (or union) and the other an inequality."""
+    from sympy import Interval, Union
+
+    sets = (Interval, Union)
+    if not (isinstance(gold, sets) or isinstance(pred, sets)):
+        return None
+    gold_set = gold if isinstance(gold, sets) else _relation_set(gold)
+    pred_set = pred if isinstance(pred, sets) else _relation_set(pred)
+    if gold_set is None or pred_set is None:
+        return None
+    return gold_set, pred_set
+
+
 def equivalent(
     gold: Any,
     pred: Any,
@@ -126,6 +161,11 @@ def equivalent(
     from math_verify import verify
     from sympy import FiniteSet, Float, Interval
 
+    as_sets = _as_sets(gold, pred)
+    if as_sets is not None:
+        if as_sets[0] == as_sets[1]:
+            return True
+        gold, pred = as_sets
     if (tolerance is not None or absolute_tolerance is not None) and (
         _is_scalar_number(gold) and _is_scalar_number(pred)
     ):

@@ -17,7 +17,8 @@ _ANSWER_PHRASE = re.compile(
 )
 _NUMBER = re.compile(
     r"(?<![\w.])[-\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?"
-    r"(?:\s*/\s*\d+)?(?:\s*(?:\\?%|percent\b))?"
+    r"(?:\s*(?:\u00d7|\\times|\\cdot)\s*10\s*(?:\^\s*\{?\s*[-+\u2212]?\d+\s*\}?|[\u207b\u207a]?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+))?"
+    r"(?:[ \t]+\d+\s*/\s*\d+(?![\d/])|\s*/\s*\d+)?(?:\s*(?:\\?%|percent\b))?"
 )
 # An answer phrase runs to the end of its line or sentence, capped so prose cannot sneak in.
 _PHRASE_END = re.compile(r"\n|(?<!\d)\.(?!\d)|\.(?=\s|$)")
@@ -75,6 +76,35 @@ def last_boxed(text: str) -> str | None:
     return contents[-1] if contents else None
 
 
+_HEDGE = re.compile(
+    r"\b(?:between|either|or(?!\s+(?:rather|actually|instead|more\s+precisely))|and|vs\.?|versus)\b"
+    r"|\bnot\s+sure\b|\?",
+    re.IGNORECASE,
+)
+_HEDGE_WINDOW = 60
+
+
+def uncommitted_boxes(text: str) -> bool:
+    """Whether the last two boxed answers differ and are offered as alternatives.
+
+    "torn between \\boxed{32} and \\boxed{42}" states no answer; "\\boxed{3} ... so the
+    answer is \\boxed{4}" (a correction) does.
+    """
+    starts = [m.start() for m in _BOX_START.finditer(text)]
+    contents = boxed_contents(text)
+    if len(starts) < 2 or len(contents) < 2 or contents[-1] == contents[-2]:
+        return False
+    pairs = matching_braces(text)
+    brace = text.index("{", starts[-2])
+    if brace not in pairs:
+        return False
+    between = text[pairs[brace] + 1 : starts[-1]]
+    before = text[max(0, starts[-2] - _HEDGE_WINDOW) : starts[-2]]
+    return len(between) <= _HEDGE_WINDOW and bool(
+        _HEDGE.search(between) or re.search(r"\b(?:between|either)\b", before, re.IGNORECASE)
+    )
+
+
 def _phrase_answer(text: str) -> str | None:
     matches = list(_ANSWER_PHRASE.finditer(text))
     for match in reversed(matches):
@@ -101,7 +131,7 @@ def final_answer(text: str) -> Answer | None:
     """
     boxed = last_boxed(text)
     if boxed is not None:
-        return Answer(boxed, "boxed", latex=True)
+        return None if uncommitted_boxes(text) else Answer(boxed, "boxed", latex=True)
     tags = _ANSWER_TAG.findall(text)
     if tags and tags[-1].strip():
         return Answer(tags[-1].strip(), "answer_tag", latex=False)

@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import Any
 
 from reward_kit.rewards._math.extract import Answer
+from reward_kit.rewards._math.units import Unit, split_units
+from reward_kit.rewards._math.words import words_value
 
 _PERCENT_SUFFIX = re.compile(
     r"\s*(?:\\?%|\\text\{\s*\\?%\s*\}|\\text\{\s*percent(?:age)?\s*\}|percent(?:age)?)\s*$",
@@ -36,6 +38,12 @@ _TEXT_GROUP = re.compile(r"\\(?:text|mathrm|mbox|textbf|textrm|operatorname)\s*\
 _TRAILING_WORDS = re.compile(r"\d\s*([A-Za-z]+(?:\s+[A-Za-z]+)*)\.?$")
 _LATEX_NOISE = re.compile(r"\\(?:text|mathrm|mbox)\s*\{[^{}]*\}|\\[A-Za-z]+")
 _WORD = re.compile(r"[A-Za-z]{3,}")
+_SUPERSCRIPT = str.maketrans(
+    "\u207b\u207a\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "-+0123456789"
+)
+_SUPERSCRIPT_RUN = re.compile(r"10\s*([\u207b\u207a]?[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)")
+_POWER_OF_TEN = re.compile(r"10\s*\^\s*([-+]?\d+)")
+_MIXED = re.compile(r"^([-+]?)(\d+)\s+(\d+)\s*/\s*(\d+)$")
 _NOT_UNITS = frozenset({"or", "and", "i", "e", "x", "y", "z", "n"})
 
 
@@ -54,6 +62,7 @@ class Parsed:
     percent: bool
     units: frozenset[str]
     text: str
+    unit: Unit | None = None
 
 
 def _quiet_math_verify() -> None:
@@ -90,6 +99,8 @@ def normalise(text: str, latex: bool) -> str:
     In LaTeX, `2e+3` may mean 2e + 3, so there only a whole answer like `1e-3` is rewritten.
     """
     text = text.replace("\u2212", "-").replace("\u2013", "-").replace("\u00d7", "\\times ")
+    text = _SUPERSCRIPT_RUN.sub(lambda m: "10^{" + m.group(1).translate(_SUPERSCRIPT) + "}", text)
+    text = _POWER_OF_TEN.sub(r"10^{\1}", text)
     text = _THIN_SPACE_THOUSANDS.sub("", text).strip().rstrip(".").strip().strip("*").strip()
     if not latex or _SCI_WHOLE.match(text):
         text = _SCI.sub(r"\1\\times 10^{\2}", text)
@@ -111,6 +122,10 @@ def _plain_number(text: str) -> Any | None:
     """Exact sympy value of a plain number such as `1,234`, `$18.50`, `3/4`, `18 apples`."""
     import sympy
 
+    mixed = _MIXED.match(text)
+    if mixed is not None and int(mixed[4]) != 0:
+        whole = sympy.Integer(int(mixed[2])) + sympy.Rational(int(mixed[3]), int(mixed[4]))
+        return -whole if mixed[1] == "-" else whole
     match = _PLAIN_NUMBER.match(text)
     if match is None:
         return None
@@ -161,15 +176,52 @@ def _strip_pct_marker(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
+def _number(text: str, latex: bool) -> Any | None:
+    value = _plain_number(text)
+    if value is None:
+        value = _math_verify_parse(text, latex)
+    return value
+
+
+def _with_unit(text: str, latex: bool) -> tuple[Any, Unit | None] | None:
+    """A number followed by a unit (`28.27 \\text{ cm}^2`, `500 cm`): its value and unit."""
+    split = split_units(text)
+    if split is None:
+        return None
+    number, label, unit = split
+    if unit is None and _MATH_WORD.search(label):
+        return None  # `2 pi`, `5 squared`: math, not a unit
+    value = _number(number, latex)
+    if value is None or not getattr(value, "is_number", False):
+        return None
+    return value, unit
+
+
+def _from_words(text: str) -> Any | None:
+    """`five`, `one hundred apples`: numbers written as words (no digits in the text)."""
+    import sympy
+
+    if any(ch.isdigit() for ch in text):
+        return None
+    found = words_value(text)
+    if found is None or not all(word.isalpha() for word in found[1].split()):
+        return None
+    return sympy.Integer(found[0])
+
+
 def parse_answer(answer: Answer) -> Parsed | None:
     """Parse an extracted answer; None when math-verify finds no math in it."""
     text, percent = split_percent(normalise(answer.text, answer.latex))
     units = units_of(text)
-    value = _plain_number(text)
+    value, unit = _with_unit(text, answer.latex) or (None, None)
+    if value is None:
+        value = _plain_number(text)
+    if value is None:
+        value = _from_words(text)
     if value is None:
         value = _math_verify_parse(text, answer.latex)
         if value is None:
             return None
         value, marked = _strip_pct_marker(value)
         percent = percent or marked
-    return Parsed(value=value, percent=percent, units=units, text=text)
+    return Parsed(value=value, percent=percent, units=units, text=text, unit=unit)
