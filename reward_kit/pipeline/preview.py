@@ -183,9 +183,14 @@ def load_metrics_folders(specs: list[str]) -> dict[str, Any]:
 
 
 def _has_response(sample: dict[str, Any]) -> bool:
-    """True when the conversation ends with an assistant turn: something to score."""
+    """False when the conversation ends with a turn that is not the assistant's.
+
+    A sample without a conversation is left to the scorer, whose error says what is missing.
+    """
     messages = sample.get("messages")
-    last = messages[-1] if isinstance(messages, list) and messages else None
+    if not isinstance(messages, list) or not messages:
+        return True
+    last = messages[-1]
     role = last.get("role") if isinstance(last, dict) else getattr(last, "role", None)
     return role == "assistant"
 
