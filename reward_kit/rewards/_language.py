@@ -44,13 +44,31 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+_NAMES = {
+    "english": "en", "spanish": "es", "french": "fr", "german": "de", "italian": "it",
+    "portuguese": "pt", "dutch": "nl", "russian": "ru", "chinese": "zh", "mandarin": "zh",
+    "japanese": "ja", "korean": "ko", "arabic": "ar", "hindi": "hi", "turkish": "tr",
+    "polish": "pl", "swedish": "sv", "vietnamese": "vi", "thai": "th", "greek": "el",
+    "hebrew": "he", "indonesian": "id", "ukrainian": "uk", "czech": "cs", "danish": "da",
+    "finnish": "fi", "norwegian": "no", "romanian": "ro", "hungarian": "hu", "persian": "fa",
+}  # fmt: skip
+
+
 def normalise_language(code: str) -> str:
-    """``"en-US"`` -> ``"en"``, ``"zh_Hans"`` -> ``"zh"``; raises for codes not known."""
+    """``"en-US"`` -> ``"en"``, ``"zh_Hans"`` -> ``"zh"``, ``"Spanish"`` -> ``"es"``.
+
+    Raises:
+        ValueError: a code or name that is not known.
+    """
+    code = _NAMES.get(code.strip().lower(), code)
     base = re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
     base = _MACRO.get(base, base)
     known = {_MACRO.get(label, label) for label in _identifier().labels}
     if base not in known:
-        raise ValueError(f"unknown language code {code!r}; use an ISO 639-1 code such as 'en'")
+        raise ValueError(
+            f"unknown language code {code!r}; use an ISO 639-1 code such as 'en' "
+            "or a name such as 'spanish'"
+        )
     return base
 
 

@@ -110,12 +110,13 @@ def cosine_scaled_length(
 def cosine_length_reward(
     messages: list[Message],
     ground_truth: Any = None,
-    correctness: bool | None = None,
+    correctness: bool | float | None = None,
     max_length: int = 1000,
     correct_range: tuple[float, float] = (0.5, 1.0),
     wrong_range: tuple[float, float] = (-1.0, -0.5),
     token_method: str = "whitespace",
     tokenizer: Any = None,
+    correctness_threshold: float = 0.9,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Cosine-scaled length reward given whether the response is correct.
@@ -129,16 +130,19 @@ def cosine_length_reward(
         messages: The conversation; the last assistant message (reasoning included) is measured.
         ground_truth: Not used.
         correctness: Whether the response is correct (a dataset column or a value another
-            reward computed). Required.
+            reward computed): True/False, or an accuracy score in [0, 1]. Required.
         max_length: Length at which the reward reaches the bottom of its range.
         correct_range: ``(min, max)`` reward of correct responses.
         wrong_range: ``(min, max)`` reward of wrong responses.
         token_method: ``"whitespace"``, ``"characters"`` or ``"tokenizer"`` (see length_reward).
         tokenizer: For ``token_method="tokenizer"``.
+        correctness_threshold: A numeric ``correctness`` at or above it counts as correct.
     """
+    if isinstance(correctness, (int, float)) and not isinstance(correctness, bool):
+        correctness = correctness >= correctness_threshold
     if not isinstance(correctness, bool):
         return EvaluateResult.invalid(
-            f"cosine_length_reward needs correctness=True/False, got {correctness!r}; "
+            f"cosine_length_reward needs correctness=True/False or a score, got {correctness!r}; "
             "cosine_scaled_accuracy_length_reward judges correctness itself"
         )
     try:

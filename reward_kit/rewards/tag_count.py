@@ -8,6 +8,7 @@ from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, response_text
+from reward_kit.rewards._options import check_options
 from reward_kit.rewards._text import restore_prefilled_think
 from reward_kit.typed_interface import reward_function
 
@@ -31,12 +32,14 @@ def _check_tag(text: str, tag: str, require_balanced: bool) -> tuple[bool, str]:
 
 
 @reward_function
+@check_options
 def tag_count_reward(
     messages: list[Message],
     ground_truth: Any = None,
     required_tags: Sequence[str] = ("think", "answer"),
     score_per_tag: float | None = None,
     require_balanced: bool = True,
+    tags: Sequence[str] | None = None,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Check that each required tag appears exactly once in the last assistant message.
@@ -51,7 +54,13 @@ def tag_count_reward(
             partial credit: that much per correct tag.
         require_balanced: True: each tag needs one opening and one later closing tag. False:
             one opening or one closing tag (or both) is enough.
+        tags: reward-kit's name for ``required_tags`` (wins when given).
+
+    Returns:
+        Metrics ``tag:<name>`` per tag and ``tag_count`` (the overall verdict).
     """
+    if tags is not None:
+        required_tags = tags
     if isinstance(required_tags, str) or not required_tags:
         return EvaluateResult.invalid("required_tags must be a non-empty list of tag names")
     bad = [tag for tag in required_tags if not _TAG_NAME.fullmatch(str(tag))]
@@ -78,4 +87,5 @@ def tag_count_reward(
         if not missing
         else f"{passed}/{len(required_tags)} tags correct; wrong: {', '.join(missing)}"
     )
+    metrics["tag_count"] = MetricResult(score=score, reason=reason, success=not missing)
     return EvaluateResult(score=score, reason=reason, metrics=metrics)
