@@ -1,9 +1,10 @@
 """Math answers that must also follow a reasoning format: <think>...</think><answer>...</answer>.
 
-The score is 1.0 only when the response has exactly that shape and the content of ``<answer>``
-is mathematically equivalent to the ground truth (checked by the built-in ``math_reward``). A
-correct number outside the required format scores 0: the format is part of the task, and a
-reward that let it slide would teach the policy to skip it.
+Two verdicts, kept as the metrics ``format_reward`` (exactly that shape) and ``accuracy_reward``
+(the content of ``<answer>`` is mathematically equivalent to the ground truth, checked by the
+built-in ``math_reward``). The score is their average, as reward-kit documents this example;
+with ``strict=True`` (``reward.params.strict: true``, as ``run_math_with_formatting.yaml`` sets)
+it is 1.0 only when both hold, so a policy cannot earn half the reward by skipping the format.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ FORMAT = re.compile(r"^\s*<think>(.+?)</think>\s*<answer>(.+?)</answer>\s*$", re
 
 @reward_function
 async def evaluate(
-    messages: list[Message], ground_truth: Any = None, **kwargs: Any
+    messages: list[Message], ground_truth: Any = None, strict: bool = False, **kwargs: Any
 ) -> EvaluateResult:
-    """1.0 for a well-formatted response whose answer is right, else 0.0 (with both metrics)."""
+    """The mean of the format and accuracy verdicts (``strict``: 1.0 only when both hold)."""
     response = messages[-1].text
     match = FORMAT.match(response)
     format_metric = MetricResult(
@@ -38,11 +39,14 @@ async def evaluate(
         return EvaluateResult.invalid(accuracy.error or "math_reward could not evaluate")
     correct = accuracy.score == 1.0
     metrics = {
-        "format": format_metric,
-        "accuracy": MetricResult(
+        "format_reward": format_metric,
+        "accuracy_reward": MetricResult(
             score=accuracy.score, reason=accuracy.reason or "", success=correct
         ),
     }
-    score = 1.0 if match and correct else 0.0
+    if strict:
+        score = 1.0 if match and correct else 0.0
+    else:
+        score = (format_metric.score + (1.0 if correct else 0.0)) / 2
     reason = f"format {'ok' if match else 'wrong'}; answer {'right' if correct else 'wrong'}"
     return EvaluateResult(score=score, reason=reason, metrics=metrics)
