@@ -122,13 +122,27 @@ class _Functions:
 class _Worker:
     """One worker process and the pipes to it, driven by one dispatcher thread."""
 
-    def __init__(self, name: str, initializer: bytes, launcher: Launcher | None) -> None:
+    def __init__(
+        self, name: str, initializer: bytes, launcher: Launcher | None, output_limit: int | None
+    ) -> None:
         argv = [sys.executable, "-c", BOOTSTRAP, _json_path(), name]
         argv, env = launcher(argv) if launcher is not None else (argv, None)
         self.process = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=True
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None if output_limit is None else subprocess.PIPE,
+            env=env,
+            start_new_session=True,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
+        if self.process.stderr is not None and output_limit is not None:
+            threading.Thread(
+                target=_forward_output,
+                args=(self.process.stderr, name, output_limit),
+                name=f"{name}-output",
+                daemon=True,
+            ).start()
         self._commands = self.process.stdin.fileno()
         self._replies = self.process.stdout.fileno()
         self._poll = select.poll()
@@ -267,6 +281,21 @@ class _Worker:
                 pipe.close()  # type: ignore[union-attr]
 
 
+def _forward_output(pipe: Any, name: str, limit: int) -> None:
+    """Copy a worker's output (what its calls print) to ours, prefixed with the worker's name,
+    up to ``limit`` bytes; the rest is read and dropped, with one line saying so."""
+    sent = 0
+    for line in iter(pipe.readline, b""):
+        if sent < limit:
+            line = line[: limit - sent]
+            sent += len(line)
+            text = line.decode("utf-8", "replace").rstrip("\n")
+            print(f"[{name}] {text}", file=sys.stderr, flush=True)
+            if sent >= limit:
+                print(f"[{name}] (output past {limit} bytes dropped)", file=sys.stderr, flush=True)
+    pipe.close()
+
+
 def _json_path() -> str:
     """The caller's ``sys.path`` for a worker, relative entries made absolute."""
     return json.dumps([os.path.abspath(entry) for entry in sys.path])
@@ -284,6 +313,9 @@ class WorkerPool:
             (a server runs evaluators' workers in a sandbox); default: run it as is.
         idle_timeout: Seconds a worker may wait for work before it is stopped (it is started
             again on demand); default: workers live as long as the pool.
+        output_limit: Bytes of output (what calls print) each worker may pass to this
+            process's stderr, each line prefixed with the worker's name; the rest is dropped.
+            Default: workers write to this process's stderr directly, without a limit.
     """
 
     def __init__(
@@ -294,6 +326,7 @@ class WorkerPool:
         initializer: Callable[[], object] | None = None,
         launcher: Launcher | None = None,
         idle_timeout: float | None = None,
+        output_limit: int | None = None,
     ) -> None:
         if workers is not None and workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
@@ -307,6 +340,7 @@ class WorkerPool:
         self._initializer = dumps(initializer)
         self._launcher = launcher
         self._idle_timeout = idle_timeout
+        self._output_limit = output_limit
         self._functions = _Functions()
         self._workers: dict[int, _Worker] = {}
         _all_pools.add(self)
@@ -351,7 +385,12 @@ class WorkerPool:
                 batch, pending = batch[:1], batch[1:]
             try:
                 if worker is None or not worker.is_alive():
-                    worker = _Worker(f"{self.name}-{index}", self._initializer, self._launcher)
+                    worker = _Worker(
+                        f"{self.name}-{index}",
+                        self._initializer,
+                        self._launcher,
+                        self._output_limit,
+                    )
                     self._workers[index] = worker
                 pending += worker.call(batch, self._functions)
             except BaseException as exc:  # the worker could not be started

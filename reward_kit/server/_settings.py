@@ -33,6 +33,8 @@ class ServerSettings:
         idle_seconds: Seconds an evaluator's worker may wait for work before it is stopped.
         max_runtimes: Evaluators (and accounts' preview pools) with workers at one time; the
             least recently used are stopped past it.
+        evaluator_log_bytes: Bytes of output each of an evaluator's workers may write to the
+            server's log (prefixed with the evaluator's name); the rest is dropped.
     """
 
     api_key: str | None = None
@@ -47,6 +49,7 @@ class ServerSettings:
     evaluator_processes: int = 256
     idle_seconds: float = 300.0
     max_runtimes: int = 64
+    evaluator_log_bytes: int = 64 * 1024
 
     def __post_init__(self) -> None:
         if self.max_body_bytes < 1 or self.max_upload_bytes < 1:
@@ -59,7 +62,13 @@ class ServerSettings:
             )
         if self.workers is not None and self.workers < 1:
             raise ValueError(f"workers must be at least 1, got {self.workers}")
-        for name in ("evaluator_memory_mb", "evaluator_processes", "idle_seconds", "max_runtimes"):
+        for name in (
+            "evaluator_memory_mb",
+            "evaluator_processes",
+            "idle_seconds",
+            "max_runtimes",
+            "evaluator_log_bytes",
+        ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
 

@@ -71,6 +71,15 @@ PROBE = textwrap.dedent(
         if order == "memory":
             hog = bytearray(1024 * 1024 * 1024)
             return EvaluateResult(score=float(len(hog)), reason="allocated 1 GiB")
+        if order.startswith("connect:"):
+            import socket
+            port = int(order.split(":")[1])
+            reached = attempt(lambda: socket.create_connection(("127.0.0.1", port), 5).close())
+            return EvaluateResult(score=1.0, reason=json.dumps(reached))
+        if order == "noisy":
+            for line in range(5000):
+                print("noise", line, "x" * 90)
+            return EvaluateResult(score=1.0, reason="printed 500 kB")
         if order == "detach":
             subprocess.Popen(["sh", "-c", "sleep 1000; echo " + MARK], start_new_session=True)
             import time
@@ -111,11 +120,16 @@ def _inline(code: str) -> dict[str, Any]:
 
 
 def deploy(
-    server: ServerProcess, account: str, evaluator_id: str, code: str, replace: bool = False
+    server: ServerProcess,
+    account: str,
+    evaluator_id: str,
+    code: str,
+    replace: bool = False,
+    network: bool = True,
 ) -> None:
     if replace:
         httpx.delete(_url(server, account, f"/evaluators/{evaluator_id}"), headers=AUTH)
-    body = {"evaluatorId": evaluator_id, "evaluator": _inline(code)}
+    body = {"evaluatorId": evaluator_id, "evaluator": {**_inline(code), "network": network}}
     created = httpx.post(_url(server, account, "/evaluators"), json=body, headers=AUTH, timeout=30)
     assert created.status_code == 200, created.text
     deadline = time.monotonic() + 60
@@ -273,3 +287,30 @@ def test_racing_redeploys_never_give_500s_or_stale_revisions(server, tenants) ->
 
 def _versioned(server: ServerProcess, tenants: dict[str, Any], version: str) -> str:
     return probe_code(server, "x", tenants["pwned"], version=version)
+
+
+def test_what_an_evaluator_prints_reaches_the_server_log_capped(server, tenants) -> None:
+    assert evaluate(server, "bob", "probe", "noisy")["score"] == 1.0
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "output past" not in server.log():
+        time.sleep(0.2)
+    noise = [line for line in server.log().splitlines() if " noise " in line]
+    assert noise and all(line.startswith("[rk-probe-") for line in noise)
+    assert 64 * 1024 // 120 < len(noise) <= 64 * 1024 // 100 + 1
+    assert "(output past 65536 bytes dropped)" in server.log()
+
+
+def test_the_network_can_be_switched_off_per_evaluator(server, tenants) -> None:
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    try:
+        deploy(server, "erin", "online", probe_code(server, "x", tenants["pwned"]))
+        deploy(server, "erin", "offline", probe_code(server, "x", tenants["pwned"]), network=False)
+        online = json.loads(evaluate(server, "erin", "online", f"connect:{port}")["reason"])
+        offline = json.loads(evaluate(server, "erin", "offline", f"connect:{port}")["reason"])
+    finally:
+        listener.close()
+    assert online == {"ok": "None"}
+    assert offline == {"error": "ConnectionRefusedError"}

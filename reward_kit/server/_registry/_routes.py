@@ -75,6 +75,7 @@ def build_router(service: RegistryService) -> APIRouter:
             requirements=spec.requirements,
             entry_point=spec.entryPoint,
             criteria=spec.criteria_dicts(),
+            network=spec.network,
         )
         created = await service.create(record, criteria_with_code=spec.has_code())
         return created.to_resource()

@@ -79,6 +79,7 @@ class Runtimes:
             name=f"rk-{name}",
             launcher=sandbox.launch,
             idle_timeout=self.settings.idle_seconds,
+            output_limit=self.settings.evaluator_log_bytes,
         )
 
     def start(self, record: EvaluatorRecord) -> Running:

@@ -44,6 +44,11 @@ class EvaluatorSpec(BaseModel):
     criteria: list[Criterion] = Field(default_factory=list)
     requirements: str = Field(default="", description="requirements.txt text.")
     entryPoint: str = Field(default="", description="'path/main.py::evaluate' in an upload.")
+    network: bool = Field(
+        default=True,
+        description="Whether the evaluator's workers may reach the network (reward-kit's "
+        "registry only; false: loopback only).",
+    )
 
     def has_code(self) -> bool:
         """True when the code comes inline (``criteria[].codeSnippets.fileContents``)."""
