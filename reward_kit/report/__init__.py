@@ -15,6 +15,18 @@ from __future__ import annotations
 
 from reward_kit.report._compare import compare_runs
 from reward_kit.report._load import ReportError
-from reward_kit.report._report import REPORT_FILE, render_report, write_report
+from reward_kit.report._report import (
+    REPORT_FILE,
+    render_comparison,
+    render_report,
+    write_report,
+)
 
-__all__ = ["REPORT_FILE", "ReportError", "compare_runs", "render_report", "write_report"]
+__all__ = [
+    "REPORT_FILE",
+    "ReportError",
+    "compare_runs",
+    "render_comparison",
+    "render_report",
+    "write_report",
+]

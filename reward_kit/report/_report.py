@@ -11,7 +11,7 @@ from reward_kit.report._data import ReportData, build_report_data
 from reward_kit.report._html import json_block, render_page
 from reward_kit.report._load import find_run
 
-__all__ = ["REPORT_FILE", "render_report", "write_html", "write_report"]
+__all__ = ["REPORT_FILE", "render_comparison", "render_report", "write_html", "write_report"]
 
 REPORT_FILE = "report.html"
 
@@ -71,3 +71,19 @@ def write_report(run_dir: str | Path, *, plots: bool = True) -> Path:
 
         write_plots_if_available(run.run_dir, data.meta["summary"])
     return path
+
+
+def render_comparison(diff: dict[str, Any], *, links: dict[str, str] | None = None) -> str:
+    """The comparison page of a :func:`~reward_kit.report.compare_runs` result.
+
+    Args:
+        diff: The comparison data.
+        links: Where the page links each run's report (``{"a": URL, "b": URL}``), if anywhere.
+    """
+    data = {**diff, "links": links or {}}
+    return render_page(
+        "compare.html",
+        title="reward-kit compare",
+        scripts=["common.js", "compare.js"],
+        blocks=[json_block("rk-diff", data)],
+    )
