@@ -126,4 +126,7 @@ def _handle(args: argparse.Namespace) -> int:
             for row in result.rows():
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         print(f"results written to {args.output}")
+        from reward_kit.report._preview import write_preview_report
+
+        print(f"report: {write_preview_report(result.rows(), args.output)}")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 __all__ = ["register"]
@@ -96,4 +97,11 @@ def _handle(args: argparse.Namespace) -> int:
         list(args.extra_args),
         allow_errors=args.allow_errors,
         debug=args.debug,
+        after_run=_write_report,
     )
+
+
+def _write_report(run_dir: Path) -> None:
+    from reward_kit.report._hook import write_report_and_say
+
+    write_report_and_say(run_dir, "run")

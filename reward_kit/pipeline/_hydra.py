@@ -18,14 +18,14 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from reward_kit._suggest import did_you_mean
 from reward_kit.errors import RewardKitError
-from reward_kit.pipeline._keys import check_override_keys
+from reward_kit.pipeline._keys import check_override_keys, suggest_key
 from reward_kit.pipeline._report import print_run_report
 from reward_kit.pipeline.config import ConfigError, register_configs
 
@@ -86,6 +86,12 @@ def _condense(exc: BaseException) -> str:
     lines = [line for line in lines if not line.startswith(("To append", "full_key", "object_"))]
     lines = [line for line in lines if not line.startswith("reference_type")]
     message = " ".join(lines) or type(exc).__name__
+    chained: BaseException | None = exc
+    while chained is not None:  # an unknown key in a config file: name the closest one
+        if getattr(chained, "full_key", None):
+            message += suggest_key(str(getattr(chained, "full_key")))
+            break
+        chained = chained.__cause__ or chained.__context__
     options = re.search(r"Available options in '([^']+)':\s*\n((?:\s+\S.*\n?)+)", text)
     if options:
         choices = [line.strip() for line in options.group(2).splitlines() if line.strip()]
@@ -158,6 +164,7 @@ def run_with_hydra(
     *,
     allow_errors: bool = False,
     debug: bool = False,
+    after_run: Callable[[Path], None] | None = None,
 ) -> int:
     """Compose the config and run each job; returns the exit code.
 
@@ -167,6 +174,7 @@ def run_with_hydra(
         hydra_args: Overrides and Hydra flags (``--multirun``, ``--cfg job``...), as typed.
         allow_errors: Exit 0 even when some rows could not be generated or scored.
         debug: Let errors through with their traceback (also ``HYDRA_FULL_ERROR=1``).
+        after_run: Called with the run directory of each job that finished (the report).
     """
     import hydra
     from hydra.core.hydra_config import HydraConfig
@@ -198,6 +206,8 @@ def run_with_hydra(
             return
         (run_dir / _FAILED_MARKER).unlink(missing_ok=True)
         print_run_report(result.summary, run_dir)
+        if after_run is not None:
+            after_run(run_dir)
         exit_codes.append(_exit_code(result.summary, allow_errors))
 
     argv: list[Any] = [
