@@ -78,7 +78,9 @@ def test_rollouts_are_isolated_and_a_rerun_is_served_from_cache(tmp_path, flight
     again = agent_eval("-t", bundle, *flags, "--run-dir", rerun_dir, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert len(stub.chat_requests) == sent
-    strip = lambda row: {k: v for k, v in row.items() if k not in ("generation", "tool_calls", "final_state")}  # noqa: E731
+    strip = lambda row: {
+        k: v for k, v in row.items() if k not in ("generation", "tool_calls", "final_state")
+    }  # noqa: E731
     assert [strip(r) for r in results(rerun_dir)] == [strip(r) for r in rows]
 
 
@@ -196,3 +198,177 @@ def test_missing_model_variable_is_a_usage_error(tmp_path):
     done = agent_eval("-t", bundle, cwd=tmp_path)
     assert done.returncode == 2 and "MODEL_AGENT environment variable is not set" in done.stderr
     assert agent_eval(cwd=tmp_path).returncode == 2
+
+
+def _mock_call(name, arguments):
+    text = arguments if isinstance(arguments, str) else json.dumps(arguments)
+    return {"function": {"name": name, "arguments": text}}
+
+
+BAD_TOOLS = """
+import time
+
+from reward_kit.agent import ToolRegistry
+
+R = ToolRegistry("bad")
+
+
+@R.tool(description="Needs an integer", parameters={"n": int})
+def strict(n):
+    return n
+
+
+@R.tool(description="Always raises")
+def explode():
+    raise RuntimeError("boom")
+
+
+@R.tool(description="Never finishes in time")
+def slow():
+    time.sleep(10)
+"""
+
+
+def test_tool_errors_become_error_messages_and_the_rollout_is_scored(tmp_path):
+    """Check 7 (and --registry-override): five failures, five error tool messages, one score."""
+    calls = [
+        _mock_call("nope", {}),
+        _mock_call("strict", "{not json"),
+        _mock_call("strict", {"n": "three"}),
+        _mock_call("explode", {}),
+        _mock_call("slow", {}),
+    ]
+    mocks = [{"content": None, "tool_calls": calls}, {"content": "Sorry."}]
+    bundle = make_bundle(
+        tmp_path / "b", [flight_row(mock_responses=mocks)], bad_tools__py=BAD_TOOLS
+    )
+    flags = ("--registry-override", "bad_tools", "--tool-timeout", "0.5", "-o", tmp_path / "out")
+    done = agent_eval("-t", bundle, "--test-mode", "--mock-response", *flags, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr + done.stdout
+    (row,) = results(run_dir(tmp_path / "out"))
+    tool_messages = [m for m in row["messages"] if m["role"] == "tool"]
+    errors = [json.loads(m["content"])["error"] for m in tool_messages]
+    assert len(errors) == 5
+    assert "unknown tool 'nope'" in errors[0]
+    assert "not JSON" in errors[1]
+    assert "invalid arguments" in errors[2]
+    assert "RuntimeError: boom" in errors[3]
+    assert "timed out" in errors[4]
+    assert [call["ok"] for call in row["tool_calls"]] == [False] * 5
+    assert row["is_score_valid"] and row["stop_reason"] == "agent_done"
+    summary = json.loads((run_dir(tmp_path / "out") / "summary.json").read_text())
+    assert summary["tool_errors"]["total"] == 5
+
+
+ALT = """
+from reward_kit import reward_function
+
+
+@reward_function
+def half(messages, **kwargs):
+    return {"score": 0.5, "reason": "half"}
+"""
+
+
+def test_selection_evaluator_and_registries(tmp_path):
+    """Check 9: --task-ids/--max-tasks, unknown ids, --evaluator, --registries merge/dupes."""
+    rows = [flight_row(id=name) for name in ("a", "b", "c")]
+    bundle = make_bundle(tmp_path / "b", rows, alt__py=ALT)
+    flags = ("--test-mode", "--task-ids", "b,c", "--max-tasks", "1", "--evaluator", "alt.half")
+    done = agent_eval("-t", bundle, *flags, "-o", tmp_path / "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (row,) = results(run_dir(tmp_path / "out"))
+    assert row["id"] == "b" and row["score"] == 0.5
+    unknown = agent_eval(
+        "-t", bundle, "--test-mode", "--task-ids", "b,zz", "-o", tmp_path / "o2", cwd=tmp_path
+    )
+    assert unknown.returncode == 1 and "zz" in unknown.stderr
+    from tests.agent.conftest import ROOT
+
+    travel = ROOT / "examples" / "agent_eval_travel"
+    merged = ("--registries", "flight=flights,hotel=hotels", "--test-mode", "--mock-response")
+    done = agent_eval("-t", travel, *merged, "-o", tmp_path / "o3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (row,) = results(run_dir(tmp_path / "o3"))
+    assert [call["name"] for call in row["tool_calls"]] == ["find_flights", "reserve_hotel"]
+    assert row["score"] == 1.0 and row["task_achieved"]
+    twice = ("--registries", "flight=flights,hotel=flights", "--validate-only")
+    done = agent_eval("-t", travel, *twice, cwd=tmp_path)
+    assert done.returncode == 1 and "duplicate tool name 'find_flights'" in done.stdout
+
+
+PROBE = """
+import json
+
+from reward_kit import reward_function
+
+
+@reward_function
+def evaluate(messages, ground_truth=None, *, db, end_goal_sql, task_achieved, passenger, **kw):
+    try:
+        db.execute("INSERT INTO bookings (flight_id, passenger, seat_class, status) VALUES (1, 'X', 'e', 'paid')")
+        wrote = "yes"
+    except Exception as exc:
+        wrote = type(exc).__name__ + ": " + str(exc)
+    seen = {"ground_truth": ground_truth, "end_goal_sql": end_goal_sql, "task_achieved": task_achieved,
+            "passenger": passenger, "wrote": wrote, "bookings": db.fetch_val("SELECT COUNT(*) FROM bookings"),
+            "state": sorted(kw["state"]), "task_id": kw["task_id"], "rollout_index": kw["rollout_index"]}
+    return {"score": 1.0, "reason": json.dumps(seen)}
+"""
+
+SLOW = """
+import time
+
+from reward_kit import reward_function
+
+
+@reward_function
+def evaluate(messages, **kwargs):
+    time.sleep(60)
+    return 1.0
+"""
+
+
+def test_the_reward_gets_a_read_only_db_and_its_arguments(tmp_path):
+    """Check 10: db, end_goal_sql, task_achieved, passenger, ground_truth; INSERT fails."""
+    from tests.agent.conftest import ALICE
+
+    row = flight_row(ground_truth={"flight": 102}, mock_responses=ALICE["mock_responses"])
+    bundle = make_bundle(tmp_path / "b", [row], probe__py=PROBE)
+    flags = ("--test-mode", "--mock-response", "--evaluator", "probe", "-o", tmp_path / "out")
+    done = agent_eval("-t", bundle, *flags, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (result,) = results(run_dir(tmp_path / "out"))
+    seen = json.loads(result["reason"])
+    assert seen["ground_truth"] == {"flight": 102}
+    assert seen["end_goal_sql"] == row["end_goal_sql"] and seen["task_achieved"] is True
+    assert seen["passenger"] == "Alice" and seen["bookings"] == 1
+    assert seen["wrote"].startswith("OperationalError") and "readonly" in seen["wrote"]
+    assert seen["state"] == ["resource", "tool_calls"]
+    assert (seen["task_id"], seen["rollout_index"]) == ("book_alice", 0)
+
+
+def test_a_reward_past_its_time_limit_is_an_error_and_exit_1(tmp_path):
+    """Check 10: --reward-timeout gives is_score_valid false, counted, exit 1."""
+    bundle = make_bundle(tmp_path / "b", [flight_row()], reward__py=SLOW)
+    flags = ("--test-mode", "--reward-timeout", "1", "-o", tmp_path / "out")
+    done = agent_eval("-t", bundle, *flags, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Evaluation complete: 0 tasks succeeded, 1 failed" in done.stdout
+    (row,) = results(run_dir(tmp_path / "out"))
+    assert row["is_score_valid"] is False and row["score"] is None and "1" in row["error"]
+    summary = json.loads((run_dir(tmp_path / "out") / "summary.json").read_text())
+    assert summary["errors"]["scoring"] == 1
+
+
+def test_endless_tool_calls_stop_at_max_steps(tmp_path):
+    """Check 10: an agent that never stops calling tools ends with max_steps."""
+    args = {"origin": "SFO", "dest": "JFK", "date": "2025-06-01"}
+    mocks = [{"content": None, "tool_calls": [_mock_call("search_flights", args)]}] * 20
+    bundle = make_bundle(tmp_path / "b", [flight_row(mock_responses=mocks)])
+    flags = ("--test-mode", "--mock-response", "--max-steps", "3", "-o", tmp_path / "out")
+    done = agent_eval("-t", bundle, *flags, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (row,) = results(run_dir(tmp_path / "out"))
+    assert row["stop_reason"] == "max_steps" and row["agent_steps"] == 3
+    assert len(row["tool_calls"]) == 3 and row["is_score_valid"]
