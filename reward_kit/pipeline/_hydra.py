@@ -88,8 +88,9 @@ def _condense(exc: BaseException) -> str:
     message = " ".join(lines) or type(exc).__name__
     chained: BaseException | None = exc
     while chained is not None:  # an unknown key in a config file: name the closest one
-        if getattr(chained, "full_key", None):
-            message += suggest_key(str(getattr(chained, "full_key")))
+        full_key = getattr(chained, "full_key", None)
+        if full_key:
+            message += suggest_key(str(full_key))
             break
         chained = chained.__cause__ or chained.__context__
     options = re.search(r"Available options in '([^']+)':\s*\n((?:\s+\S.*\n?)+)", text)
