@@ -78,10 +78,9 @@ def test_rollouts_are_isolated_and_a_rerun_is_served_from_cache(tmp_path, flight
     again = agent_eval("-t", bundle, *flags, "--run-dir", rerun_dir, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert len(stub.chat_requests) == sent
-    strip = lambda row: {
-        k: v for k, v in row.items() if k not in ("generation", "tool_calls", "final_state")
-    }  # noqa: E731
-    assert [strip(r) for r in results(rerun_dir)] == [strip(r) for r in rows]
+    varying = ("generation", "tool_calls", "final_state")  # latencies and paths
+    again_rows = [{k: v for k, v in r.items() if k not in varying} for r in results(rerun_dir)]
+    assert again_rows == [{k: v for k, v in r.items() if k not in varying} for r in rows]
 
 
 def test_test_mode_needs_no_keys_and_no_server(tmp_path):
@@ -306,13 +305,15 @@ from reward_kit import reward_function
 @reward_function
 def evaluate(messages, ground_truth=None, *, db, end_goal_sql, task_achieved, passenger, **kw):
     try:
-        db.execute("INSERT INTO bookings (flight_id, passenger, seat_class, status) VALUES (1, 'X', 'e', 'paid')")
+        db.execute("INSERT INTO bookings (flight_id, passenger, seat_class, status) "
+                   "VALUES (1, 'X', 'e', 'paid')")
         wrote = "yes"
     except Exception as exc:
         wrote = type(exc).__name__ + ": " + str(exc)
-    seen = {"ground_truth": ground_truth, "end_goal_sql": end_goal_sql, "task_achieved": task_achieved,
-            "passenger": passenger, "wrote": wrote, "bookings": db.fetch_val("SELECT COUNT(*) FROM bookings"),
-            "state": sorted(kw["state"]), "task_id": kw["task_id"], "rollout_index": kw["rollout_index"]}
+    seen = {"ground_truth": ground_truth, "end_goal_sql": end_goal_sql,
+            "task_achieved": task_achieved, "passenger": passenger, "wrote": wrote,
+            "bookings": db.fetch_val("SELECT COUNT(*) FROM bookings"), "state": sorted(kw["state"]),
+            "task_id": kw["task_id"], "rollout_index": kw["rollout_index"]}
     return {"score": 1.0, "reason": json.dumps(seen)}
 """
 
