@@ -100,6 +100,8 @@ class TRLRewardAdapter:
             CPU-heavy families (math, code execution) use their own workers and sandboxes.
         timeout: Seconds each sample may take; past it the sample is invalid (a sync reward
             in this process can only be reported, not stopped: use workers to stop it).
+        executor: ``"processes"`` (default; see ``workers``) or ``"ray"``: sync rewards run
+            as Ray tasks, so the reward scales apart from the trainer's GPUs.
     """
 
     def __init__(
@@ -114,6 +116,7 @@ class TRLRewardAdapter:
         invalid_as: float | None = None,
         workers: int | None = None,
         timeout: float | None = None,
+        executor: str = "processes",
     ) -> None:
         for label, number in (("weight", weight), ("invalid_as", invalid_as)):
             if number is not None and (isinstance(number, bool) or not math.isfinite(number)):
@@ -126,6 +129,7 @@ class TRLRewardAdapter:
         self.invalid_as = invalid_as
         self.workers = workers
         self.timeout = timeout
+        self.executor = executor
         self.__name__ = name or _reward_name(reward_fn)
         self._seen_errors: set[str] = set()
         self._scorer: Scorer | None = None
@@ -138,7 +142,12 @@ class TRLRewardAdapter:
 
     def _get_scorer(self) -> Scorer:
         if self._scorer is None:
-            self._scorer = Scorer(self.reward_fn, workers=self.workers or 0, timeout=self.timeout)
+            self._scorer = Scorer(
+                self.reward_fn,
+                workers=self.workers or 0,
+                timeout=self.timeout,
+                executor=self.executor,
+            )
         return self._scorer
 
     def samples(

@@ -40,7 +40,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from reward_kit._loop_future import LoopFuture
 from reward_kit._pickling import dumps, unpicklable_part
@@ -48,7 +48,7 @@ from reward_kit._wire_values import decode_value
 from reward_kit._worker_process import BOOTSTRAP, CACHED_FUNCTIONS, MAX_FRAME, STARTED, pack_frame
 from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
 
-__all__ = ["Launcher", "WorkerPool", "shared_pool"]
+__all__ = ["CallPool", "Launcher", "WorkerPool", "shared_pool"]
 
 T = TypeVar("T")
 
@@ -68,6 +68,25 @@ _HEADER = struct.Struct(">I")
 
 class CannotSendCall(EvaluationError):
     """A call's function or arguments cannot be pickled for a worker process."""
+
+
+class CallPool(Protocol):
+    """Where ``Scorer`` runs sync rewards: a :class:`WorkerPool`, or Ray's ``RayPool``.
+
+    ``arun`` raises :class:`~reward_kit.errors.EvaluationTimeout` past ``timeout`` (the call
+    stopped from outside), :class:`~reward_kit.errors.WorkerCrashed` when what ran it died, and
+    :class:`CannotSendCall` when the call cannot be pickled.
+    """
+
+    async def arun(
+        self, func: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any
+    ) -> T:
+        """Run ``func(*args, **kwargs)`` elsewhere, answering in data (never pickle)."""
+        ...
+
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Stop the pool (``wait=False``: cancel and kill what is running)."""
+        ...
 
 
 @dataclass

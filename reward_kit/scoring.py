@@ -17,13 +17,15 @@ from typing import Any
 from reward_kit._async_bridge import run_sync
 from reward_kit._results import to_evaluate_result, to_evaluate_results
 from reward_kit._types import Sample
-from reward_kit._workers import CannotSendCall, WorkerPool, shared_pool
+from reward_kit._workers import CallPool, CannotSendCall, shared_pool
 from reward_kit.errors import EvaluationError, EvaluationTimeout
 from reward_kit.models import EvaluateResult
 
 __all__ = ["Scorer", "ascore_batch", "score_batch"]
 
 _LEGACY_GROUND_TRUTH = "ground_truth_for_eval"
+EXECUTORS = ("processes", "ray")
+"""Where sync rewards can run: local worker processes, or Ray tasks."""
 
 
 def _reward_name(reward_fn: Any) -> str:
@@ -88,6 +90,15 @@ class _Evaluate:
         return f"reward function {_reward_name(self.func)!r}"
 
 
+def _default_pool(executor: str, workers: int | None) -> CallPool:
+    """The shared pool of ``executor`` (Ray is imported only when asked for)."""
+    if executor == "ray":
+        from reward_kit.integrations.ray import shared_ray_pool
+
+        return shared_ray_pool()
+    return shared_pool("scoring", workers)
+
+
 def _cannot_send(exc: CannotSendCall) -> str:
     return (
         f"{exc}. Rewards run in worker processes, which receive them pickled: pass workers=0 "
@@ -108,8 +119,11 @@ class Scorer:
         timeout: Seconds one sample may take; past it the sample is invalid (and its worker
             process killed).
         max_concurrency: How many async or remote evaluations run at once.
-        pool: A worker pool of the caller's to run sync rewards in, instead of the shared
-            one (a server gives code with its own dependencies a pool of its own).
+        pool: A pool of the caller's to run sync rewards in, instead of the shared one (a
+            server gives code with its own dependencies a pool of its own; a
+            ``reward_kit.integrations.ray.RayPool`` sets Ray's address and resources).
+        executor: ``"processes"`` (default): local worker processes; ``"ray"``: Ray tasks,
+            on the cluster Ray is connected to (or a local Ray); see docs/scale.md.
 
     Rewards defined in ``__main__``, a notebook or a closure are sent to the workers by value;
     a reward holding something that cannot be pickled (a lock, a socket, a CUDA model) gives
@@ -124,12 +138,15 @@ class Scorer:
         workers: int | None = None,
         timeout: float | None = None,
         max_concurrency: int = 64,
-        pool: WorkerPool | None = None,
+        pool: CallPool | None = None,
+        executor: str = "processes",
     ) -> None:
         if not callable(reward_fn):
             raise TypeError(f"reward_fn must be callable, got {type(reward_fn).__name__}")
         if timeout is not None and timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
+        if executor not in EXECUTORS:
+            raise ValueError(f"executor must be one of {', '.join(EXECUTORS)}, got {executor!r}")
         self.reward_fn = reward_fn
         self.timeout = timeout
         self.is_async = _is_async(reward_fn)
@@ -137,9 +154,9 @@ class Scorer:
         self._semaphore_size = max_concurrency
         self._evaluate = _Evaluate(reward_fn)
         self._cannot_send: str | None = None
-        self._pool: WorkerPool | None = None
-        if not self.is_async and (workers != 0 or pool is not None):
-            self._pool = pool or shared_pool("scoring", workers)
+        self._pool: CallPool | None = None
+        if not self.is_async and (workers != 0 or pool is not None or executor == "ray"):
+            self._pool = pool or _default_pool(executor, workers)
 
     async def _run_sync(self, func: Callable[..., Any], *args: Any) -> Any:
         if self._pool is None:
@@ -227,6 +244,7 @@ async def ascore_batch(
     workers: int | None = None,
     timeout: float | None = None,
     max_concurrency: int = 64,
+    executor: str = "processes",
 ) -> list[EvaluateResult]:
     """Score ``samples`` with ``reward_fn`` without blocking the event loop.
 
@@ -236,11 +254,18 @@ async def ascore_batch(
         workers: Worker processes for sync rewards (default: all CPUs; 0: in this process).
         timeout: Seconds each sample may take.
         max_concurrency: Concurrent evaluations for async and remote rewards.
+        executor: ``"processes"`` or ``"ray"`` (Ray tasks; see :class:`Scorer`).
 
     Returns:
         One ``EvaluateResult`` per sample, in input order; failures are invalid results.
     """
-    scorer = Scorer(reward_fn, workers=workers, timeout=timeout, max_concurrency=max_concurrency)
+    scorer = Scorer(
+        reward_fn,
+        workers=workers,
+        timeout=timeout,
+        max_concurrency=max_concurrency,
+        executor=executor,
+    )
     return await scorer.score_many(samples)
 
 
@@ -251,10 +276,16 @@ def score_batch(
     workers: int | None = None,
     timeout: float | None = None,
     max_concurrency: int = 64,
+    executor: str = "processes",
 ) -> list[EvaluateResult]:
     """Score ``samples`` with ``reward_fn`` (blocking); see :func:`ascore_batch`."""
     return run_sync(
         ascore_batch(
-            reward_fn, samples, workers=workers, timeout=timeout, max_concurrency=max_concurrency
+            reward_fn,
+            samples,
+            workers=workers,
+            timeout=timeout,
+            max_concurrency=max_concurrency,
+            executor=executor,
         )
     )

@@ -34,6 +34,7 @@ def create_trl_adapter(
     invalid_as: float | None = None,
     workers: int | None = None,
     timeout: float | None = None,
+    executor: str = "processes",
 ) -> TRLRewardAdapter:
     """Wrap a reward-kit reward as a TRL reward function.
 
@@ -58,6 +59,8 @@ def create_trl_adapter(
             worker processes, faster for CPU-bound sync rewards. See "Where rewards run" in
             docs/integrations/trl.md.
         timeout: Seconds each sample may take before it counts as not evaluated.
+        executor: ``"ray"`` runs sync rewards as Ray tasks (on the cluster Ray is connected
+            to), so reward computation scales apart from the trainer; see docs/scale.md.
 
     Returns:
         A picklable callable with ``__name__``; failures are logged once per distinct reason
@@ -75,6 +78,7 @@ def create_trl_adapter(
         invalid_as=invalid_as,
         workers=workers,
         timeout=timeout,
+        executor=executor,
     )
 
 

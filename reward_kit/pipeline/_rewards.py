@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reward_kit._workers import CallPool
 from reward_kit.models import EvaluateResult, MetricResult
 from reward_kit.pipeline._resolve import find_reward
-from reward_kit.pipeline.config import RewardSpec, RunConfig
+from reward_kit.pipeline.config import RewardSpec, RunConfig, ScoringConfig
 from reward_kit.scoring import Scorer
 
 __all__ = ["RewardSet"]
@@ -31,6 +32,15 @@ def _reward_name(function: Any, reference: str) -> str:
     return str(getattr(function, "__name__", reference))
 
 
+def _ray_pool(scoring: ScoringConfig) -> CallPool | None:
+    """The Ray pool of ``scoring.executor=ray`` (None: the local worker processes)."""
+    if scoring.executor != "ray":
+        return None
+    from reward_kit.integrations.ray import shared_ray_pool
+
+    return shared_ray_pool(scoring.ray_address, scoring.num_cpus_per_task, scoring.max_in_flight)
+
+
 class RewardSet:
     """One reward, or several combined into a weighted mean with each one's score in metrics.
 
@@ -44,13 +54,14 @@ class RewardSet:
             RewardSpec(function_path=config.reward.function_path or "", params=config.reward.params)
         ]
         params = config.evaluation_params
+        pool = _ray_pool(config.scoring)
         self.rewards: list[_Reward] = []
         for spec in specs:
             function = find_reward(spec.function_path, base_dir)
             name = spec.name or _reward_name(function, spec.function_path)
             if any(reward.name == name for reward in self.rewards):
                 name = f"{name}_{len(self.rewards)}"
-            scorer = Scorer(function, workers=params.workers, timeout=params.timeout)
+            scorer = Scorer(function, workers=params.workers, timeout=params.timeout, pool=pool)
             self.rewards.append(
                 _Reward(name, spec.function_path, scorer, dict(spec.params), spec.weight)
             )

@@ -27,6 +27,7 @@ __all__ = [
     "RewardConfig",
     "RewardSpec",
     "RunConfig",
+    "ScoringConfig",
     "SourceType",
     "register_configs",
     "validate_config",
@@ -147,6 +148,17 @@ class EvaluationParamsConfig:
 
 
 @dataclass
+class ScoringConfig:
+    """Where sync rewards run: local worker processes, or Ray tasks (docs/scale.md)."""
+
+    executor: str = "processes"
+    ray_address: str | None = None
+    """``auto``, ``ray://host:10001``, or null: ``RAY_ADDRESS``, else a local Ray."""
+    num_cpus_per_task: float = 1.0
+    max_in_flight: int | None = None
+
+
+@dataclass
 class OutputConfig:
     """Files written to the run directory, and how progress is shown."""
 
@@ -170,6 +182,7 @@ class RunConfig:
     reward: RewardConfig = field(default_factory=RewardConfig)
     rewards: list[RewardSpec] = field(default_factory=list)
     evaluation_params: EvaluationParamsConfig = field(default_factory=EvaluationParamsConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
 
@@ -248,6 +261,7 @@ def _check_consistency(config: RunConfig) -> None:
         problems.append("generation.api_params.max_concurrent_requests must be at least 1")
     if config.dataset.path_or_name is None:
         problems.append("dataset.path_or_name is not set")
+    problems += _scoring_problems(config.scoring)
     if config.output.progress not in _PROGRESS_MODES:
         problems.append(f"output.progress must be one of {', '.join(_PROGRESS_MODES)}")
     for name in ("max_samples",):
@@ -256,3 +270,14 @@ def _check_consistency(config: RunConfig) -> None:
             problems.append(f"dataset.{name} must not be negative")
     if problems:
         raise ConfigError("invalid config: " + "; ".join(problems))
+
+
+def _scoring_problems(scoring: ScoringConfig) -> list[str]:
+    problems = []
+    if scoring.executor not in ("processes", "ray"):
+        problems.append(f"scoring.executor must be processes or ray, got {scoring.executor!r}")
+    if scoring.num_cpus_per_task <= 0:
+        problems.append("scoring.num_cpus_per_task must be positive")
+    if scoring.max_in_flight is not None and scoring.max_in_flight < 1:
+        problems.append("scoring.max_in_flight must be at least 1")
+    return problems
