@@ -59,36 +59,60 @@ def _inline_values(text: str) -> tuple[list[Any], JSONExtractionError | None]:
     return values, first_error
 
 
-def extract_json(text: str) -> tuple[Any, str]:
-    """Return the JSON value of ``text`` and where it was found.
+def json_candidates(text: str) -> tuple[list[Any], str]:
+    """Every JSON value ``text`` offers, in order, and where they were found.
 
-    A single fenced code block (```json or unlabelled) is used when present; otherwise the
-    whole text, or else the one object or array written inside the prose. Several candidate
-    values are an error rather than a choice, so a response cannot offer many answers.
-
-    Raises:
-        JSONExtractionError: no JSON, several JSON values, or JSON that does not parse (the
-            message says where).
+    The fenced code blocks (```json or unlabelled) when there are any; otherwise the whole
+    text; otherwise each object or array written inside the prose. A candidate that does not
+    parse is a :class:`JSONExtractionError` in the list, so a caller choosing one by index
+    sees exactly what it chose.
     """
     fenced = [body for lang, body in _FENCE.findall(text) if lang.lower() in _JSON_FENCES]
-    if len(fenced) > 1:
-        raise JSONExtractionError(f"{len(fenced)} fenced JSON blocks; expected exactly one")
     if fenced:
-        return _parse(fenced[0], "the fenced code block"), "fenced code block"
+        found: list[Any] = []
+        for index, body in enumerate(fenced):
+            try:
+                label = f"fenced code block {index + 1}" if len(fenced) > 1 else ""
+                found.append(_parse(body, label or "the fenced code block"))
+            except JSONExtractionError as exc:
+                found.append(exc)
+        return found, "fenced code block"
     stripped = text.strip()
     if not stripped:
-        raise JSONExtractionError("the response is empty")
+        return [JSONExtractionError("the response is empty")], "whole response"
     try:
-        return json.loads(stripped), "whole response"
+        return [json.loads(stripped)], "whole response"
     except (json.JSONDecodeError, RecursionError):
         pass
     values, error = _inline_values(stripped)
-    if len(values) > 1:
+    if not values:
+        missing = JSONExtractionError("no JSON object or array found in the response")
+        return [error if error is not None else missing], "response text"
+    return values, "inside the response text"
+
+
+def extract_json(text: str, index: int | None = None) -> tuple[Any, str]:
+    """Return the JSON value of ``text`` and where it was found.
+
+    Candidates are those of :func:`json_candidates`. Without ``index``, several candidates
+    are an error rather than a choice, so a response cannot offer many answers; with it, the
+    candidate at that (0-based, negative from the end) position is used.
+
+    Raises:
+        JSONExtractionError: no JSON, several JSON values (without ``index``), no candidate
+            at ``index``, or JSON that does not parse (the message says where).
+    """
+    found, where = json_candidates(text)
+    if index is None and len(found) > 1:
+        what = "fenced JSON blocks" if where == "fenced code block" else "separate JSON values"
+        raise JSONExtractionError(f"{len(found)} {what} in the response; expected one")
+    position = 0 if index is None else index
+    if not -len(found) <= position < len(found):
         raise JSONExtractionError(
-            f"{len(values)} separate JSON values in the response; expected one"
+            f"json_index={index} but the response has {len(found)} JSON value(s)"
         )
-    if values:
-        return values[0], "inside the response text"
-    if error is not None:
-        raise error
-    raise JSONExtractionError("no JSON object or array found in the response")
+    value = found[position]
+    if isinstance(value, JSONExtractionError):
+        raise value
+    label = where if index is None else f"{where} (JSON value {position % len(found)})"
+    return value, label

@@ -11,6 +11,12 @@ from typing import Any
 from reward_kit.llm import DEFAULT_API_KEY_ENV, DEFAULT_BASE_URL
 from reward_kit.models import EvaluateResult, Message, MetricResult, message_text
 from reward_kit.rewards._common import RewardInputError, last_assistant_message, strip_think
+from reward_kit.rewards._function_schema import (
+    calculate_jaccard_similarity,
+    call_against_schema,
+    extract_schema_properties,
+    match_function_call,
+)
 from reward_kit.rewards._judge import (
     JudgeConfig,
     JudgeError,
@@ -19,6 +25,7 @@ from reward_kit.rewards._judge import (
     conversation_before_response,
     verdict_result,
 )
+from reward_kit.rewards._options import check_options
 from reward_kit.rewards._tool_calls import (
     Call,
     ToolCallFormatError,
@@ -33,9 +40,12 @@ from reward_kit.rewards._tool_calls import (
 from reward_kit.typed_interface import reward_function
 
 __all__ = [
+    "calculate_jaccard_similarity",
     "composite_function_call_reward",
     "exact_tool_match_reward",
+    "extract_schema_properties",
     "llm_judge_reward",
+    "match_function_call",
     "schema_jaccard_reward",
 ]
 
@@ -116,10 +126,13 @@ def exact_tool_match_reward(
 
 
 @reward_function
+@check_options
 def schema_jaccard_reward(
     messages: list[Message],
     ground_truth: Any = None,
     tools: list[dict[str, Any]] | None = None,
+    expected_schema: dict[str, Any] | str | None = None,
+    function_call: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Partial credit for tool calls by the shape of their arguments (Jaccard similarity).
@@ -136,7 +149,15 @@ def schema_jaccard_reward(
             features expected come from the tool's parameter schema in ``tools`` instead: its
             required parameters and the optional ones used, with their declared types.
         tools: OpenAI tool definitions (the dataset's ``tools`` column).
+        expected_schema: reward-kit's form, one expected call as ``{"name", "arguments":
+            {arg: {"type": ...}}}``: the score is the Jaccard similarity of the call's
+            ``path:type`` features with the schema's (0 for another function or several
+            calls); metrics ``function_name_match`` and ``schema_similarity``.
+        function_call: The call to score (``{"name", "arguments"}``) instead of the
+            response's; ``messages`` may then be empty.
     """
+    if expected_schema is not None:
+        return call_against_schema(messages, function_call, expected_schema)
     if ground_truth is None:
         schemas = tool_schemas(tools)
         if not schemas:

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, ground_truth_value, response_text
 from reward_kit.rewards._json_constraints import constraints
 from reward_kit.rewards._json_extract import JSONExtractionError, extract_json
+from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
-__all__ = ["json_schema_reward"]
+__all__ = ["json_schema_reward", "validate_json_string"]
 
 _MAX_REASONS = 5
 
 
-def _schema(expected_schema: Any, ground_truth: Any) -> dict[str, Any] | bool:
-    schema = expected_schema if expected_schema is not None else ground_truth_value(ground_truth)
+Schema = dict[str, Any] | bool
+
+
+def _one_schema(schema: Any) -> Schema:
     if isinstance(schema, str):
         try:
             schema = json.loads(schema)
@@ -29,7 +33,17 @@ def _schema(expected_schema: Any, ground_truth: Any) -> dict[str, Any] | bool:
     return schema
 
 
-def _validator(schema: dict[str, Any] | bool) -> Any:
+def _schemas(schema: Any, ground_truth: Any) -> list[Schema]:
+    """The schemas to check: ``schema`` (one or a list), else the ground truth's."""
+    given = schema if schema is not None else ground_truth_value(ground_truth)
+    if isinstance(given, (list, tuple)):
+        if not given:
+            raise RewardInputError("the list of schemas is empty")
+        return [_one_schema(item) for item in given]
+    return [_one_schema(given)]
+
+
+def _validator(schema: Schema) -> Any:
     """A validator for ``schema``, checked and built once per distinct schema."""
     try:
         key = json.dumps(schema, sort_keys=True)
@@ -63,63 +77,133 @@ def _describe(error: Any) -> str:
     return f"{where}: {error.message}"
 
 
+def _instance(
+    text: str, json_extractor: Callable[[str], Any] | None, json_index: int | None
+) -> tuple[Any, str]:
+    """The JSON value to validate and where it came from.
+
+    Raises:
+        JSONExtractionError: the response (or the extractor) gives no usable JSON.
+    """
+    if json_extractor is None:
+        return extract_json(text, json_index)
+    found = json_extractor(text)
+    if found is None:
+        raise JSONExtractionError("json_extractor found no JSON in the response")
+    if not isinstance(found, str):
+        return found, "json_extractor"
+    value, _ = extract_json(found)
+    return value, "json_extractor"
+
+
+def _check(validators: list[Any], instance: Any) -> list[list[Any]]:
+    return [
+        sorted(v.iter_errors(instance), key=lambda e: list(e.absolute_path)) for v in validators
+    ]
+
+
 @reward_function
+@check_options
 def json_schema_reward(
     messages: list[Message],
     ground_truth: Any = None,
     expected_schema: dict[str, Any] | str | None = None,
     partial_credit: bool = False,
+    schema: dict[str, Any] | str | list[dict[str, Any]] | None = None,
+    json_extractor: Callable[[str], Any] | None = None,
+    json_index: int | None = None,
+    require_all_valid: bool = True,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Score 1.0 when the response's JSON validates against the schema, else 0.0.
 
     The JSON is taken from the one fenced code block of the response, or the whole response,
     or the one object or array inside its text (reasoning excluded); several candidate values
-    score 0. Validation is real JSON Schema (``jsonschema``, the draft the schema declares,
-    2020-12 by default): required properties, enums, ``integer`` vs ``number``, nesting,
-    arrays, ``$ref``, formats.
+    score 0 unless ``json_index`` picks one. Validation is real JSON Schema (``jsonschema``,
+    the draft the schema declares, 2020-12 by default): required properties, enums,
+    ``integer`` vs ``number``, nesting, arrays, ``$ref``, formats.
 
     Args:
         messages: The conversation; its last assistant message is judged.
-        ground_truth: The schema, when ``expected_schema`` is not given (a dict, its JSON text,
-            or a list of messages whose last assistant message holds its JSON).
+        ground_truth: The schema, when neither ``schema`` nor ``expected_schema`` is given (a
+            dict, its JSON text, or a list of messages whose last assistant message holds it).
         expected_schema: The JSON Schema (a dict or JSON text).
         partial_credit: True: valid JSON scores the fraction of the schema's constraints it
             satisfies (each keyword of each subschema is one constraint).
+        schema: reward-kit's name for the schema; a list gives several schemas.
+        json_extractor: A function from the response text to its JSON (text, or an already
+            parsed value), or None when there is none; replaces the built-in extraction.
+        json_index: Which of several JSON values to validate (0-based; -1 is the last).
+        require_all_valid: With several schemas, True requires every one to pass; False
+            requires at least one.
     """
     try:
-        validator = _validator(_schema(expected_schema, ground_truth))
+        chosen = schema if schema is not None else expected_schema
+        schemas = _schemas(chosen, ground_truth)
+        validators = [_validator(item) for item in schemas]
         text = response_text(messages)
     except RewardInputError as exc:
         return EvaluateResult.invalid(str(exc))
     try:
-        instance, found_in = extract_json(text)
+        instance, found_in = _instance(text, json_extractor, json_index)
     except JSONExtractionError as exc:
         reason = f"no usable JSON: {exc}"
         metrics = {"json_parse": MetricResult(score=0.0, reason=str(exc), success=False)}
         return EvaluateResult(score=0.0, reason=reason, metrics=metrics)
-    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
-    valid = not errors
+    except Exception as exc:  # the user's extractor failed: not the response's fault
+        return EvaluateResult.invalid(f"json_extractor raised {type(exc).__name__}: {exc}")
+    errors = _check(validators, instance)
+    passed = [not found for found in errors]
+    valid = all(passed) if require_all_valid else any(passed)
+    shown = [describe for found in errors for describe in map(_describe, found[:_MAX_REASONS])]
     metrics = {
         "json_parse": MetricResult(score=1.0, reason=f"parsed from the {found_in}", success=True),
         "schema_valid": MetricResult(
             score=float(valid),
-            reason="valid" if valid else "; ".join(map(_describe, errors[:_MAX_REASONS])),
+            reason="valid" if valid else "; ".join(shown[:_MAX_REASONS]),
             success=valid,
         ),
     }
+    if len(validators) > 1:
+        for index, found in enumerate(errors):
+            metrics[f"schema_{index}"] = MetricResult(
+                score=float(not found),
+                reason="valid" if not found else "; ".join(map(_describe, found[:_MAX_REASONS])),
+                success=not found,
+            )
     score = float(valid)
     if partial_credit:
-        checks = constraints(validator, validator.schema, instance)
-        met = sum(checks.values())
-        score = met / len(checks) if checks else 1.0
+        shares = []
+        for validator in validators:
+            checks = constraints(validator, validator.schema, instance)
+            shares.append(sum(checks.values()) / len(checks) if checks else 1.0)
+        score = min(shares) if require_all_valid else max(shares)
         metrics["constraints"] = MetricResult(
-            score=score, reason=f"{met}/{len(checks)} schema constraints satisfied"
+            score=score, reason=f"{score:.0%} of the schema constraints satisfied"
         )
-    reason = (
-        f"JSON from the {found_in} satisfies the schema"
-        if valid
-        else f"{len(errors)} schema violation(s): "
-        + "; ".join(map(_describe, errors[:_MAX_REASONS]))
-    )
+    if valid:
+        many = f" ({sum(passed)} of {len(passed)} schemas)" if len(passed) > 1 else ""
+        reason = f"JSON from the {found_in} satisfies the schema{many}"
+    else:
+        total = sum(len(found) for found in errors)
+        reason = f"{total} schema violation(s): " + "; ".join(shown[:_MAX_REASONS])
     return EvaluateResult(score=score, reason=reason, metrics=metrics)
+
+
+def validate_json_string(json_str: str, schema: dict[str, Any] | str) -> dict[str, Any]:
+    """Validate JSON text against a JSON Schema, without a conversation.
+
+    Returns:
+        ``{"valid": bool, "errors": [str, ...], "data": the parsed value or None}``; text
+        that is not JSON is not valid, with the parse error as its one error.
+
+    Raises:
+        ValueError: the schema itself is not a valid JSON Schema.
+    """
+    validator = _validator(_one_schema(schema))
+    try:
+        data = json.loads(json_str)
+    except json.JSONDecodeError as exc:
+        return {"valid": False, "errors": [f"invalid JSON: {exc}"], "data": None}
+    errors = [_describe(e) for e in _check([validator], data)[0]]
+    return {"valid": not errors, "errors": errors, "data": data}
