@@ -34,7 +34,8 @@ function renderCards() {
       + " · " + diff.score.pairs + " pairs" : diff.score.pairs + " pairs", tone(diff.score)));
   cards.appendChild(card("matched", "matched rows", String(diff.matched),
     diff.only_in_a.length + " only in A, " + diff.only_in_b.length + " only in B"));
-  cards.appendChild(card("improved", "improved", String(counts.improved), "", "delta-up"));
+  cards.appendChild(card("improved", "improved", String(counts.improved), "",
+    counts.improved ? "delta-up" : ""));
   cards.appendChild(card("regressed", "regressed", String(counts.regressed), "",
     counts.regressed ? "delta-down" : ""));
   cards.appendChild(card("new_error", "new errors", String(counts.new_error), "",
