@@ -29,14 +29,18 @@ def json_block(block_id: str, value: Any) -> str:
     return f'<script type="application/json" id="{block_id}">{text}</script>'
 
 
-def render_page(template: str, *, title: str, scripts: list[str], blocks: list[str]) -> str:
+def render_page(
+    template: str, *, title: str, scripts: list[str], blocks: list[str], details: str = ""
+) -> str:
     """The page ``template`` with the shared CSS, the given scripts and the data blocks inlined.
 
     Args:
         template: File name of the template in ``static/``.
         title: Text of the page's ``<title>``.
         scripts: File names in ``static/`` to inline, in order.
-        blocks: Data blocks from :func:`json_block`.
+        blocks: Data blocks from :func:`json_block`, read when the page opens.
+        details: A data block placed after the scripts, so that the page is drawn before the
+            browser has read it (the scripts wait for it when they need it).
     """
     code = "\n".join(_static(name) for name in scripts).replace("</script", "<\\/script")
     values = {
@@ -44,6 +48,7 @@ def render_page(template: str, *, title: str, scripts: list[str], blocks: list[s
         "style": _static("report.css"),
         "script": code,
         "data": "\n".join(blocks),
+        "details": details,
     }
     # One pass over the template, so that marker-like text in the data is never substituted.
     return re.sub(r"\{\{(\w+)\}\}", lambda match: values[match.group(1)], _static(template))

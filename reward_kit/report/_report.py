@@ -34,7 +34,8 @@ def _page(data: ReportData) -> str:
         "report.html",
         title=data.meta["title"],
         scripts=["common.js", "report.js"],
-        blocks=[json_block("rk-meta", data.meta), json_block("rk-details", data.details)],
+        blocks=[json_block("rk-meta", data.meta)],
+        details=json_block("rk-details", data.details),
     )
 
 

@@ -9,14 +9,21 @@ var detailsCache = null;
 var lowerCache = null;
 var state = { order: null, sortKey: null, sortDir: 1, page: 0, errorIndex: -1, shown: [] };
 
-function details() {
-  if (detailsCache === null) detailsCache = readBlock("rk-details") || [];
-  return detailsCache;
+/* Each row's full JSON: its block comes after this script, so wait until the page is read. */
+function withDetails(callback) {
+  if (detailsCache !== null) {
+    callback(detailsCache);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { withDetails(callback); });
+  } else {
+    detailsCache = readBlock("rk-details") || [];
+    callback(detailsCache);
+  }
 }
 
 function lowered() {
   if (lowerCache === null) {
-    lowerCache = details().map(function (text) { return text.toLowerCase(); });
+    lowerCache = detailsCache.map(function (text) { return text.toLowerCase(); });
   }
   return lowerCache;
 }
@@ -132,6 +139,10 @@ function applyFilters() {
   var high = parseFloat(document.getElementById("f-max").value);
   var errorsOnly = document.getElementById("f-errors").checked;
   var query = document.getElementById("f-search").value.trim().toLowerCase();
+  if (query && detailsCache === null) {
+    withDetails(function () { applyFilters(); });
+    return;
+  }
   var metric = metricIndex();
   var rows = meta.rows, texts = query ? lowered() : null;
   var ranged = !Number.isNaN(low) || !Number.isNaN(high);
@@ -216,7 +227,10 @@ function section(title, child) {
 }
 
 function openSample(index) {
-  var row = JSON.parse(details()[index]);
+  withDetails(function (texts) { showSample(index, JSON.parse(texts[index])); });
+}
+
+function showSample(index, row) {
   var panel = document.getElementById("sample");
   panel.textContent = "";
   var close = el("button", { type: "button", className: "close", text: "close ×" });
