@@ -30,7 +30,18 @@ class _Pickler(cloudpickle.Pickler):  # type: ignore[misc]
             path = loaded_file(obj.__module__)
             if path is not None:
                 return load_reference, (f"{path}:{obj.__qualname__}",)
+        if isinstance(obj, types.CodeType) and obj.co_filename != _ANONYMOUS:
+            # cloudpickle drops file names; keep them, so a reward's error says where it is
+            return _named_code, (obj.replace(co_filename=_ANONYMOUS), obj.co_filename)
         return super().reducer_override(obj)
+
+
+_ANONYMOUS = "<dynamic-code>"
+"""The file name cloudpickle gives every code object it sends."""
+
+
+def _named_code(code: types.CodeType, filename: str) -> types.CodeType:
+    return code.replace(co_filename=filename)
 
 
 def dumps(value: Any) -> bytes:

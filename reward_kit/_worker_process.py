@@ -6,7 +6,8 @@ A worker is started as ``python -c BOOTSTRAP SYS_PATH NAME``: it never imports t
 which it moves out of the way of user code first (``print`` goes to stderr).
 
 Frames are a 4-byte big-endian length and a payload. The pool sends pickles (the pool is
-trusted); the worker answers in JSON only (``reward_kit._wire_values``): ``STARTED`` once a batch
+trusted); the worker answers in JSON only (``reward_kit._wire_values``): ``READY`` once it has
+started, ``STARTED`` once a batch
 of calls is unpickled and the first starts, then one reply per call as soon as it is done. The
 parent counts each call's time limit from the message before its reply. When the pool's end of
 stdin closes (its owner exited or died), the worker exits at once, even mid-call.
@@ -27,13 +28,16 @@ from typing import Any
 from reward_kit._wire_values import encode_error, encode_value
 from reward_kit.errors import EvaluationError
 
-__all__ = ["BOOTSTRAP", "MAX_FRAME", "STARTED", "main", "pack_frame"]
+__all__ = ["BOOTSTRAP", "MAX_FRAME", "READY", "STARTED", "main", "pack_frame"]
 
 BOOTSTRAP = (
     "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
     "from reward_kit._worker_process import main; main()"
 )
 """What ``python -c`` runs in a new worker; argv: the caller's ``sys.path`` as JSON, a name."""
+
+READY = b"R"
+"""Sent once the worker has started and run its initializer: it can take calls."""
 
 STARTED = b"S"
 """Sent once a batch of calls is unpickled and the first starts."""
@@ -137,6 +141,7 @@ def main() -> None:
     initializer = pickle.loads(frames.get())
     if initializer is not None:
         initializer()
+    _write(replies, READY)
     functions = _Functions()
     while True:
         entries: list[tuple[int, bytes | None, bytes]] = pickle.loads(frames.get())

@@ -45,7 +45,14 @@ from typing import Any, Protocol, TypeVar
 from reward_kit._loop_future import LoopFuture
 from reward_kit._pickling import dumps, unpicklable_part
 from reward_kit._wire_values import decode_value
-from reward_kit._worker_process import BOOTSTRAP, CACHED_FUNCTIONS, MAX_FRAME, STARTED, pack_frame
+from reward_kit._worker_process import (
+    BOOTSTRAP,
+    CACHED_FUNCTIONS,
+    MAX_FRAME,
+    READY,
+    STARTED,
+    pack_frame,
+)
 from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
 
 __all__ = ["CallPool", "Launcher", "WorkerPool", "shared_pool"]
@@ -57,8 +64,10 @@ Launcher = Callable[[list[str]], tuple[list[str], "dict[str, str] | None"]]
 
 A server wraps it in a sandbox and gives it an environment of its own."""
 
+START_LIMIT_S = 120.0
+"""How long starting a worker (a fresh interpreter, its initializer) may take."""
 LOAD_LIMIT_S = 120.0
-"""How long starting a worker and loading a batch of calls (importing modules) may take."""
+"""How long loading a batch of calls (unpickling, importing their modules) may take."""
 MAX_BATCH = 16
 """Most calls sent to a worker in one message."""
 _IDLE: list[Any] = []
@@ -167,6 +176,7 @@ class _Worker:
         self._poll = select.poll()
         self._poll.register(self._replies, select.POLLIN)
         self._buffer = bytearray()
+        self._ready = False
         self._known: OrderedDict[int, None] = OrderedDict()
         """Keys of the functions this worker holds, evicted in the worker's own order."""
         self._send(initializer)
@@ -216,6 +226,7 @@ class _Worker:
             "(importing its module hung?); the worker process was killed"
         )
         try:
+            self._wait_ready()
             self._send(pickle.dumps(entries))
             started = self._receive(LOAD_LIMIT_S) == STARTED
         except WorkerCrashed as exc:
@@ -236,6 +247,15 @@ class _Worker:
                 return tasks[position + 1 :]
             _settle(task.future, reply)
         return []
+
+    def _wait_ready(self) -> None:
+        """Wait, once, until the worker has started; WorkerCrashed if it cannot."""
+        if self._ready:
+            return
+        if self._receive(START_LIMIT_S) != READY:
+            self.kill()
+            raise WorkerCrashed(f"the worker process did not start within {START_LIMIT_S:g} s")
+        self._ready = True
 
     def _reply(self, task: _Task) -> bytes:
         """The reply to ``task``, which has just started; raises when the worker is lost."""

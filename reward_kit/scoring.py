@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
+import sys
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -34,7 +37,30 @@ def _reward_name(reward_fn: Any) -> str:
 
 
 def _describe(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, EvaluationError) else f"{type(exc).__name__}: {exc}"
+    """The error of a sample: our own as is, a reward's with its type and where it was raised."""
+    if isinstance(exc, EvaluationError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}{_where(exc)}"
+
+
+_LIBRARY_DIRS = tuple(
+    os.path.join(os.path.realpath(path), "")
+    for path in {os.path.dirname(__file__), sys.prefix, sys.base_prefix}
+)
+
+
+def _where(exc: BaseException) -> str:
+    """`` (file, line N)`` of the innermost frame of the user's own code in the traceback.
+
+    Frames of reward-kit and of the Python installation (the standard library, installed
+    packages) are skipped, so the location is the line of the reward that raised or called
+    the code that did.
+    """
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = os.path.realpath(frame.filename)
+        if not path.startswith(_LIBRARY_DIRS) and not frame.filename.startswith("<frozen"):
+            return f" ({frame.filename}, line {frame.lineno})"
+    return ""
 
 
 def _is_async(reward_fn: Any) -> bool:

@@ -77,7 +77,7 @@ def test_every_kind_of_failure_stays_with_its_sample() -> None:
     assert [r.score for r in results] == [1.0, 0, 0, 0, 0, 1.0, 0, 0, 0]
     errors = [r.error or "" for r in results]
     assert "timed out after 1 s" in errors[1]
-    assert errors[2] == "ZeroDivisionError: division by zero in the reward"
+    assert errors[2] == f"ZeroDivisionError: division by zero in the reward ({__file__}, line 29)"
     assert "worker process died" in errors[3]
     assert "returned str 'not a result'" in errors[4]
     assert "sample 6: has no 'messages'" in errors[6]
@@ -193,3 +193,15 @@ def test_bad_settings_are_refused() -> None:
 
 def test_an_empty_batch_gives_no_results() -> None:
     assert score_batch(behaves_by_answer, [], workers=1) == []
+
+
+def test_a_reward_error_names_the_file_and_line_that_raised_it() -> None:
+    def broken(messages: Any, **kwargs: Any) -> EvaluateResult:
+        return EvaluateResult(score=float(int(messages[-1]["content"])))
+
+    line = broken.__code__.co_firstlineno + 1
+    for workers in (0, 1):
+        (result,) = score_batch(broken, [{"messages": conversation("seven")}], workers=workers)
+        assert result.error == (
+            f"ValueError: invalid literal for int() with base 10: 'seven' ({__file__}, line {line})"
+        )
