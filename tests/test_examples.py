@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,59 @@ def test_word_count_metrics_folder_previews(tmp_path):
     assert results["good"]["score"] == 1.0
     assert results["not-answered"]["is_score_valid"] is False
     assert "ERROR" in completed.stdout
+
+
+def _script(path: Path, *arguments: str, env: dict[str, str] | None = None) -> str:
+    """Run an example script from the repository root as its docstring says; its stdout."""
+    completed = subprocess.run(
+        [sys.executable, str(path), *arguments],
+        cwd=ROOT,
+        env={**(env or os.environ), "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+def test_accuracy_length_example_scores_as_its_readme_says():
+    output = _script(EXAMPLES / "accuracy_length" / "cosine_scaled_example.py")
+    scores = [float(line.split(":")[1]) for line in output.splitlines() if "Combined" in line]
+    assert scores == [1.0, 0.88, -0.15, -0.2, 1.0, 0.92, 0.06, 0.04]
+
+
+E2B_SCRIPTS = ["e2b_reward_example", "e2b_javascript_example", "e2b_auto_extract_example"]
+
+
+def test_e2b_examples_run_locally_without_a_key():
+    env = {name: value for name, value in os.environ.items() if name != "E2B_API_KEY"}
+    for name in E2B_SCRIPTS:
+        output = _script(EXAMPLES / f"{name}.py", env=env)
+        assert "Environment: local" in output and "Score: 1.0" in output, (name, output)
+    assert "from prompt" in output  # the auto-extract example read "Expected output: 15"
+    fallback = _script(EXAMPLES / "e2b_fallback_example.py", env=env)
+    assert "Using local execution" in fallback
+    assert "right: score 1.0" in fallback and "wrong: score 0.0" in fallback
+
+
+def test_e2b_examples_use_e2b_when_a_key_is_set():
+    pytest.importorskip("e2b_code_interpreter")
+    from tests.execution.e2b_standin import StandInE2B
+
+    server = StandInE2B(api_key="e2b_example_key")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        env = {**os.environ, "E2B_API_KEY": "e2b_example_key"}
+        env.update(E2B_API_URL=server.url, E2B_SANDBOX_URL=server.url)
+        output = _script(EXAMPLES / "e2b_reward_example.py", env=env)
+        assert "Environment: e2b" in output and "Score: 1.0" in output
+        fallback = _script(EXAMPLES / "e2b_fallback_example.py", env=env)
+        assert "Using E2B" in fallback and "right: score 1.0" in fallback
+        local = _script(EXAMPLES / "e2b_reward_example.py", "--environment", "local", env=env)
+        assert "Environment: local" in local
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(server.created) == 2 and server.sandboxes == {}  # each run closed its sandbox
