@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +16,7 @@ from reward_kit.rewards._math.worker import check_math
 from reward_kit.rewards.math import gold_text, percent_question, verdict_result
 from reward_kit.typed_interface import reward_function
 
-__all__ = ["accuracy_reward", "extract_final_answer"]
+__all__ = ["accuracy_reward", "extract_final_answer", "extract_text_answer", "normalize_text"]
 
 ExtractFn = Callable[[str], "str | None"]
 CompareFn = Callable[[str, str], "bool | float"]
@@ -27,12 +28,60 @@ def extract_final_answer(text: str) -> str | None:
     return answer.text if answer is not None else None
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_PREDICATE = re.compile(r"\b(?:is|are|was|were|equals)\s+|[:=]\s*", re.IGNORECASE)
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_SHORT_ANSWER_WORDS = 6
+
+
+def normalize_text(text: str) -> str:
+    """Text reduced for comparing short answers: case, outer punctuation, spacing, articles."""
+    text = " ".join(text.casefold().split()).strip(" .,;:!?\"'`*_()[]")
+    return _ARTICLE.sub("", text)
+
+
+def extract_text_answer(text: str) -> str | None:
+    """A short text answer: a marked answer, else what the last sentence says something is.
+
+    Marked answers are those of :func:`extract_final_answer` other than a bare number (a
+    boxed value, ``<answer>``, "the answer is ..."). Else the last sentence's predicate
+    ("The capital of France is Paris." gives "Paris"), else the whole response when it is a
+    few words. The answer is compared whole: "Lyon, not Paris" is not "Paris".
+    """
+    marked = final_answer(text)
+    if marked is not None and marked.method != "last_number":
+        return marked.text
+    sentences = [part.strip() for part in _SENTENCE_END.split(text.strip()) if part.strip()]
+    if not sentences:
+        return None
+    last = sentences[-1]
+    predicates = list(_PREDICATE.finditer(last))
+    if predicates:
+        return last[predicates[-1].end() :].strip() or None
+    return text.strip() if len(text.split()) <= _SHORT_ANSWER_WORDS else None
+
+
+def _is_text(gold: str) -> bool:
+    """A reference that is words (a name, a term), not a number or formula."""
+    return any(c.isalpha() for c in gold) and not any(c.isdigit() or c in "\\$^" for c in gold)
+
+
 def _score(value: Any) -> float:
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, (int, float)) and math.isfinite(value):
         return float(value)
     raise TypeError(f"compare_fn must return a bool or a finite number, got {value!r}")
+
+
+def _text_result(answer: str, gold: str) -> EvaluateResult:
+    same = normalize_text(answer) == normalize_text(gold)
+    reason = f"answer '{answer}' {'matches' if same else 'differs from'} the reference '{gold}'"
+    metrics = {
+        "answer_extraction": MetricResult(score=1.0, reason=f"extracted '{answer}'", success=True),
+        "answer_accuracy": MetricResult(score=float(same), reason=reason, success=same),
+    }
+    return EvaluateResult(score=float(same), reason=reason, metrics=metrics)
 
 
 @reward_function
@@ -47,7 +96,9 @@ async def accuracy_reward(
     """Score how well the extracted answer matches the reference.
 
     By default the answer is the math final answer and the comparison is math equivalence (as
-    `math_reward`, run in the time-limited worker pool). Plug in your own parts for other tasks:
+    `math_reward`, run in the time-limited worker pool). A reference in words ("Paris") is
+    compared as text instead (case, outer punctuation and articles aside) with the answer of
+    :func:`extract_text_answer`. Plug in your own parts for other tasks:
     `extract_fn(response) -> answer | None` and `compare_fn(answer, reference) -> bool | float`.
     Nothing is matched by substring: the whole extracted answer is compared.
 
@@ -65,8 +116,9 @@ async def accuracy_reward(
         gold = gold_text(ground_truth)
     except RewardInputError as exc:
         return EvaluateResult.invalid(str(exc))
+    default_extract = extract_text_answer if _is_text(gold) else extract_final_answer
     try:
-        answer = (extract_fn or extract_final_answer)(response)
+        answer = (extract_fn or default_extract)(response)
     except Exception as exc:
         return EvaluateResult.invalid(f"extract_fn failed: {type(exc).__name__}: {exc}")
     if answer is None or not str(answer).strip():
@@ -74,6 +126,8 @@ async def accuracy_reward(
         metrics = {"answer_extraction": MetricResult(score=0.0, reason=reason, success=False)}
         return EvaluateResult(score=0.0, reason=reason, metrics=metrics)
     answer = str(answer).strip()
+    if compare_fn is None and _is_text(gold):
+        return _text_result(answer, gold)
     if compare_fn is None:
         try:
             verdict = await run_check(

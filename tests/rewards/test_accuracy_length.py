@@ -39,8 +39,13 @@ def score(messages: list, **options: Any) -> float:
 def test_correct_beats_wrong_and_short_beats_long() -> None:
     short_right, long_right = score(padded("4", 5)), score(padded("4", 80))
     short_wrong, long_wrong = score(padded("5", 5)), score(padded("5", 80))
-    assert short_right > long_right > short_wrong > long_wrong
-    assert long_wrong < 0
+    assert short_right > long_right > long_wrong > short_wrong >= 0
+    assert long_wrong < 0.1  # a wrong answer that shows its work is penalised less, but wrong
+
+
+def test_kimi_style_negative_ranges_on_request() -> None:
+    options = {"wrong_range": (-1.0, -0.5)}
+    assert score(padded("5", 5), **options) < 0 and score(padded("5", 80), **options) < 0
 
 
 def test_weights_and_metrics() -> None:
@@ -68,7 +73,7 @@ def test_accuracy_function_by_registered_name() -> None:
     )
 
 
-def test_default_accuracy_is_math_reward() -> None:
+def test_default_accuracy_checks_math_answers() -> None:
     right = cosine_scaled_accuracy_length_reward(
         reply("So \\boxed{\\frac{1}{2}}"), ground_truth="0.5"
     )
@@ -76,7 +81,7 @@ def test_default_accuracy_is_math_reward() -> None:
         reply("So \\boxed{\\frac{1}{3}}"), ground_truth="0.5"
     )
     assert right.is_score_valid and right.metrics["accuracy"].score == 1.0
-    assert right.score > 0.9 > 0 > wrong.score
+    assert right.score > 0.9 > 0.1 > wrong.score >= 0
 
 
 def test_invalid_accuracy_makes_the_result_invalid() -> None:
