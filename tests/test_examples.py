@@ -194,3 +194,31 @@ def test_e2b_examples_use_e2b_when_a_key_is_set():
         server.shutdown()
         server.server_close()
     assert len(server.created) == 2 and server.sandboxes == {}  # each run closed its sandbox
+
+
+@pytest.mark.slow
+def test_tool_calling_grpo_script_takes_the_documented_hydra_overrides(tmp_path):
+    pytest.importorskip("trl")
+    rows = (EXAMPLES / "tool_calling_example" / "tool_calls.jsonl").read_text().splitlines()
+    (tmp_path / "my_tool_train.jsonl").write_text("\n".join(rows[:4]) + "\n")
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(EXAMPLES / "tool_calling_example" / "trl_grpo_integration.py"),
+            "dataset_file_path=my_tool_train.jsonl",
+            "grpo.num_train_epochs=1",
+            f"hydra.run.dir={tmp_path / 'run'}",
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    output = completed.stdout
+    assert "exact_tool_match_reward for the expected call: [1.0]" in output
+    table = output[output.index("step  exact_tool_match  schema_jaccard") :].splitlines()
+    # 4 rows, 2 prompts a step: one epoch is 2 steps
+    assert [line.split()[0] for line in table[1:]] == ["1", "2"]
+    assert "'reward_kit/exact_tool_match_reward/invalid_fraction': '0'" in output

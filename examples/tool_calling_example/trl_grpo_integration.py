@@ -7,27 +7,31 @@ the system prompt; the model answers ``<tool_call>{"name": ..., "arguments": {..
 ``exact_tool_match_reward`` (right function, same argument values) and
 ``schema_jaccard_reward`` (partial credit for the arguments' shape), combined with weights.
 
-By default a tiny randomly initialised model and tokenizer are built in code, so this runs
-offline on a CPU in about a minute (it shows the wiring; it learns nothing useful). Pass
-``--model`` (a Hugging Face model id or a local path) to train a real model.
+A Hydra app configured by ``conf/trl_grpo_config.yaml``. By default (``model_name: null``) a
+tiny randomly initialised model and tokenizer are built in code, so this runs offline on a CPU
+in under a minute (it shows the wiring; it learns nothing useful); ``model_name=ID`` trains a
+real model. Run from the repository root::
 
-Run from the repository root:
-``python examples/tool_calling_example/trl_grpo_integration.py [--model ID]``.
+    python examples/tool_calling_example/trl_grpo_integration.py
+    python examples/tool_calling_example/trl_grpo_integration.py \
+        dataset_file_path=my_tool_train.jsonl grpo.num_train_epochs=1
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
 from reward_kit.integrations.trl import combine
 from reward_kit.rewards.function_calling import exact_tool_match_reward, schema_jaccard_reward
 
-DATA = Path(__file__).with_name("tool_calls.jsonl")
+HERE = Path(__file__).resolve().parent
 
 SYSTEM_PROMPT = (
     "You can call these functions:\n<tools>\n{tools}\n</tools>\n"
@@ -82,25 +86,32 @@ def load_model(name: str | None) -> tuple[Any, Any]:
     return AutoModelForCausalLM.from_pretrained(name), tokenizer
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="HF model id or local path (default: tiny, in code)")
-    parser.add_argument("--steps", type=int, default=4, help="training steps (default 4)")
-    parser.add_argument("--num-generations", type=int, default=4)
-    parser.add_argument("--max-completion-length", type=int, default=64)
-    parser.add_argument("--output-dir", help="where TRL writes (default: a temporary folder)")
-    args = parser.parse_args(argv)
+def dataset_path(name: str) -> Path:
+    """``name`` from the working directory, else from this example's folder."""
+    path = Path(name).expanduser()
+    if not path.is_absolute() and not path.exists():
+        path = HERE / path
+    return path
 
+
+@hydra.main(version_base=None, config_path="conf", config_name="trl_grpo_config")
+def main(config: DictConfig) -> None:
+    """Score a hand-written right call through the adapter, then train with GRPO."""
     import torch
     from trl import GRPOConfig, GRPOTrainer
 
     # TRL 1.x still calls transformers' gradient_checkpointing names, deprecated in 5.x
     warnings.filterwarnings("ignore", ".*gradient_checkpointing", FutureWarning)
 
+    weights = config.reward_weights
     reward_funcs, reward_weights = combine(
-        {exact_tool_match_reward: 1.0, schema_jaccard_reward: 0.5}, timeout=10
+        {
+            exact_tool_match_reward: weights.exact_tool_match_reward,
+            schema_jaccard_reward: weights.schema_jaccard_reward,
+        },
+        timeout=config.reward_timeout,
     )
-    rows = load_rows(DATA)
+    rows = load_rows(dataset_path(config.dataset_file_path))
 
     # What the trainer will do, on one hand-written completion: the right call scores 1.0.
     call = rows[0]["ground_truth"]["tool_calls"][0]["function"]
@@ -113,28 +124,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"exact_tool_match_reward for the expected call: {scores}")
 
-    model, tokenizer = load_model(args.model)
+    model, tokenizer = load_model(config.model_name)
     on_gpu = torch.cuda.is_available()
-    config = GRPOConfig(
-        output_dir=args.output_dir or tempfile.mkdtemp(prefix="tool_grpo_"),
-        per_device_train_batch_size=8,
-        num_generations=args.num_generations,
-        max_completion_length=args.max_completion_length,
-        max_steps=args.steps,
-        logging_steps=1,
+    grpo = GRPOConfig(
+        **OmegaConf.to_container(config.grpo),  # type: ignore[arg-type]
+        output_dir=HydraConfig.get().runtime.output_dir,
         reward_weights=reward_weights,
         use_cpu=not on_gpu,
         bf16=on_gpu and torch.cuda.is_bf16_supported(),
         report_to="none",
         save_strategy="no",
         disable_tqdm=True,
-        seed=0,
     )
     trainer = GRPOTrainer(
         model=model,
         processing_class=tokenizer,
         reward_funcs=reward_funcs,
-        args=config,
+        args=grpo,
         train_dataset=to_dataset(rows),
     )
     trainer.train()
@@ -146,8 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{entry['step']:>4}  {entry['rewards/exact_tool_match_reward/mean']:>16.3f}"
                 f"  {entry['rewards/schema_jaccard_reward/mean']:>14.3f}  {entry['reward']:>5.3f}"
             )
-    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

@@ -34,15 +34,3 @@ def test_grpo_example_trains_and_reports_each_reward(tmp_path):
     table = output[output.index("step  math_reward  format_reward") :].splitlines()
     assert [line.split()[0] for line in table[1:]] == ["1", "2"]
     assert "'reward_kit/math_reward/invalid_fraction': '0'" in output
-
-
-@pytest.mark.slow
-def test_tool_calling_example_scores_the_expected_call_and_trains(tmp_path):
-    output = run_example(
-        "examples/tool_calling_example/trl_grpo_integration.py",
-        *("--steps", "2", "--output-dir", str(tmp_path)),
-    )
-    assert "exact_tool_match_reward for the expected call: [1.0]" in output
-    table = output[output.index("step  exact_tool_match  schema_jaccard") :].splitlines()
-    assert [line.split()[0] for line in table[1:]] == ["1", "2"]
-    assert "'reward_kit/exact_tool_match_reward/invalid_fraction': '0'" in output
