@@ -7,7 +7,8 @@ var COL = { id: 0, variant: 1, score: 2, valid: 3, error: 4, genFailed: 5, reaso
 var meta = readBlock("rk-meta");
 var detailsCache = null;
 var lowerCache = null;
-var state = { order: null, sortKey: null, sortDir: 1, page: 0, errorIndex: -1, shown: [] };
+var state = { order: null, sortKey: null, sortDir: 1, page: 0, errorIndex: -1, shown: [],
+  drawn: 0 };
 
 /* Each row's full JSON: its block comes after this script, so wait until the page is read. */
 function withDetails(callback) {
@@ -215,6 +216,7 @@ function renderTable() {
   });
   body.textContent = "";
   body.appendChild(fragment);
+  state.drawn += 1;
   document.getElementById("count").textContent =
     state.shown.length + " of " + meta.rows.length + " rows";
   document.getElementById("page").textContent = "page " + (state.page + 1) + " of " + pages;
