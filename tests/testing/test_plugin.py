@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tests._servers.openai_stub import OpenAIStub, openai_stub  # noqa: F401 (a fixture)
+from tests._servers.openai_stub import OpenAIStub
 
 pytest_plugins = ["pytester"]
 
-REWARD = '''
+REWARD = """
 from reward_kit import EvaluateResult, reward_function
 
 
@@ -26,7 +26,7 @@ def exact(messages, ground_truth=None, **kwargs):
         reason=f"said {answer!r}, expected {ground_truth!r}",
         metrics={"short": {"score": float(len(answer) < 3), "reason": "under 3 chars"}},
     )
-'''
+"""
 
 
 def _rows(*answers: str) -> str:
@@ -48,7 +48,7 @@ def _gate_test(thresholds: str, **options: str) -> str:
     extra = "".join(f", {key}={value}" for key, value in options.items())
     return (
         REWARD
-        + f'''
+        + f"""
 from reward_kit.testing import evaluation_test
 
 
@@ -56,7 +56,7 @@ from reward_kit.testing import evaluation_test
 def test_quality(row, result):
     assert row["messages"][0]["role"] == "user"
     assert result.reason.startswith("said")
-'''
+"""
     )
 
 
@@ -111,7 +111,7 @@ def test_a_sample_that_cannot_be_scored_fails_its_row(pytester: pytest.Pytester)
 def test_the_fixtures_come_from_the_installed_plugin(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_unit=REWARD
-        + '''
+        + """
 from reward_kit.testing import assert_score
 
 
@@ -123,7 +123,7 @@ def test_right_answer(reward_kit_messages, reward_kit_worker):
 
 def test_wrong_answer_explains(reward_kit_messages):
     assert_score(exact(reward_kit_messages("What is 2 + 2?", "5"), ground_truth="4"), 1.0)
-'''
+"""
     )
     result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=1, failed=1)
@@ -145,7 +145,9 @@ def test_responses_are_generated_once_then_come_from_the_cache(
         "cache": {"path": str(tmp_path / "cache.sqlite")},
     }
     pytester.makepyfile(
-        test_generated=_gate_test('"mean >= 0.6"', model='"stub-model"', generation=repr(generation))
+        test_generated=_gate_test(
+            '"mean >= 0.6"', model='"stub-model"', generation=repr(generation)
+        )
     )
     first = pytester.runpytest_subprocess()
     first.assert_outcomes(passed=4)
