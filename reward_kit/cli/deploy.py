@@ -68,6 +68,12 @@ def register(subparsers: Any) -> None:
         "gcp_cloud_run.default_auth_mode of rewardkit.yaml, else api-key)",
     )
     parser.add_argument(
+        "--no-register",
+        action="store_true",
+        help="gcp-cloud-run: do not register the service URL as a remote evaluator (default: "
+        "register it with the evaluator service, so RFT jobs can call it; needs its credentials)",
+    )
+    parser.add_argument(
         "--providers",
         metavar="JSON",
         help='reward-kit\'s model providers, e.g. \'[{"providerType": "anthropic", '
@@ -136,6 +142,11 @@ def run(args: argparse.Namespace) -> int:
     auth = args.gcp_auth or gcp.default_auth_mode
     if auth not in ("api-key", "iam"):
         raise RewardKitError(f"gcp auth mode {auth!r} is not supported: use api-key or iam")
+    if args.target == "gcp-cloud-run" and auth == "iam" and not args.no_register:
+        _say(
+            "IAM auth: the service is not registered as a remote evaluator (the evaluator "
+            "service cannot sign Google identity tokens); use --gcp-auth-mode api-key for that"
+        )
     if args.providers is not None:
         for provider in parse_providers(args.providers):
             _say(f"provider {provider['providerType']}/{provider['modelId']} noted (not sent)")
@@ -160,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
         gcp_region=args.gcp_region or gcp.region or "us-central1",
         gcp_project=args.gcp_project or gcp.project_id,
         gcp_auth=auth,
+        register=not args.no_register,
         report=_say,
     )
     package = result.package

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from reward_kit._credentials import DEFAULT_API_BASE, CredentialsError, load_credentials
 from reward_kit._resource_ids import EVALUATOR_ID as ID_PATTERN
-from reward_kit.deploy import _cloud_run, _local
+from reward_kit.deploy import _cloud_run, _local, _remote
 from reward_kit.deploy._client import FireworksClient
 from reward_kit.deploy._package import Package, PackagingError, build_package
 from reward_kit.deploy._service import Flow, deploy_to_service
@@ -131,6 +131,7 @@ def deploy(
     gcp_region: str = "us-central1",
     gcp_project: str | None = None,
     gcp_auth: Literal["api-key", "iam"] = "api-key",
+    register: bool = True,
     report: Callable[[str], None] = lambda _: None,
 ) -> DeployResult:
     """Deploy a reward function as an evaluator.
@@ -158,6 +159,9 @@ def deploy(
         gcp_region: gcp-cloud-run: region.
         gcp_project: gcp-cloud-run: project (default: gcloud's).
         gcp_auth: gcp-cloud-run: ``api-key`` (key in Secret Manager) or ``iam`` (Cloud Run IAM).
+        register: gcp-cloud-run: register the service's URL as a remote evaluator with the
+            evaluator service (credentials as for ``fireworks``; API-key mode only, since the
+            service cannot obtain Google identity tokens).
         report: Called with progress lines.
     """
     if not ID_PATTERN.match(id):
@@ -214,20 +218,65 @@ def deploy(
         )
         return result
     if target == "gcp-cloud-run":
-        context = Path(output_dir or f"cloud-run-{id}").resolve()
-        cloud_run = _cloud_run.plan(
-            id, context, region=gcp_region, project=gcp_project, api_key=gcp_auth == "api-key"
-        )
-        result.commands = cloud_run.shell_lines()
-        if dry_run:
-            return result
-        _cloud_run.write_context(package, context, api_key=gcp_auth == "api-key")
-        report(f"wrote the build context to {context}")
-        import shutil
-
-        if shutil.which("gcloud"):
-            _cloud_run.run_plan(cloud_run, report)
-        else:
-            report("gcloud is not installed: run the commands above yourself")
-        return result
+        return _deploy_cloud_run(
+            result, id, gcp_region, gcp_project, gcp_auth, output_dir, dry_run,
+            register and gcp_auth == "api-key", report,
+            credentials=dict(api_key=api_key, account_id=account_id, api_base=api_base),
+            evaluator=dict(display_name=display_name or id, force=force,
+                           description=description or f"reward-kit evaluator {id} on Cloud Run"),
+        )  # fmt: skip
     raise PackagingError(f"unknown target {target!r}: fireworks, local-serve or gcp-cloud-run")
+
+
+def _deploy_cloud_run(
+    result: DeployResult,
+    evaluator_id: str,
+    region: str,
+    project: str | None,
+    auth: str,
+    output_dir: str | Path | None,
+    dry_run: bool,
+    register: bool,
+    report: Callable[[str], None],
+    *,
+    credentials: dict[str, str | None],
+    evaluator: dict[str, Any],
+) -> DeployResult:
+    """Build context, gcloud commands and, with ``register``, the remote evaluator."""
+    context = Path(output_dir or f"cloud-run-{evaluator_id}").resolve()
+    api_key = auth == "api-key"
+    cloud_run = _cloud_run.plan(evaluator_id, context, region=region, project=project,
+                                api_key=api_key)  # fmt: skip
+    result.commands = cloud_run.shell_lines()
+    if register:
+        result.commands.append(
+            f"then: register the service URL as remote evaluator {evaluator_id} "
+            "(its key as an account secret)"
+        )
+    if dry_run:
+        return result
+    # Credentials first: a missing key must not surface after a ten-minute build.
+    try:
+        found = load_credentials(**credentials) if register else None
+    except CredentialsError as exc:
+        raise CredentialsError(
+            f"registering the Cloud Run service as a remote evaluator: {exc} "
+            "(or pass --no-register to deploy to Cloud Run only)"
+        ) from None
+    _cloud_run.write_context(result.package, context, api_key=api_key)
+    report(f"wrote the build context to {context}")
+    import shutil
+
+    if not shutil.which("gcloud"):
+        report("gcloud is not installed: run the commands above yourself")
+        return result
+    key = _cloud_run.run_plan(cloud_run, report)
+    url = _cloud_run.service_url(evaluator_id, region=region, project=project)
+    result.evaluate_url = f"{url}/evaluate"
+    report(f"Cloud Run service {evaluator_id} is at {url}")
+    if found is not None:
+        with FireworksClient(found) as client:
+            result.evaluator = _remote.register_remote(
+                client, evaluator_id, result.evaluate_url, key, report=report, **evaluator
+            )
+    return result

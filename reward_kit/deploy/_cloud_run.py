@@ -3,7 +3,8 @@
 The context holds the evaluator's packaged code, a copy of reward-kit and a Dockerfile running
 ``reward-kit serve``. In API-key mode a fresh key goes to Secret Manager through ``gcloud``'s
 standard input and reaches the service as an environment variable: it is never written to a
-file of the context, nor printed.
+file of the context, nor printed. Once deployed, the service's URL is read back from
+``gcloud`` so that it can be registered as a remote evaluator.
 """
 
 from __future__ import annotations
@@ -113,11 +114,35 @@ def plan(
     return result
 
 
-def run_plan(cloud_run: CloudRunPlan, report: Callable[[str], None]) -> None:
-    """Run the commands; the key command gets a fresh key on its standard input."""
+def run_plan(cloud_run: CloudRunPlan, report: Callable[[str], None]) -> str | None:
+    """Run the commands; the key command gets a fresh key on its standard input.
+
+    Returns:
+        The key given to Secret Manager (API-key mode), else None.
+    """
+    key = None
     for index, command in enumerate(cloud_run.commands):
         report(f"running: {cloud_run.shell_lines()[index]}")
-        stdin = secrets.token_urlsafe(32) if index == cloud_run.secret_command else None
+        if index == cloud_run.secret_command:
+            key = secrets.token_urlsafe(32)
+        stdin = key if index == cloud_run.secret_command else None
         completed = subprocess.run(command, input=stdin, text=True, check=False)
         if completed.returncode != 0:
             raise DeployError(f"{shlex.join(command[:3])} failed (exit {completed.returncode})")
+    return key
+
+
+def service_url(evaluator_id: str, *, region: str, project: str | None) -> str:
+    """The URL of the deployed Cloud Run service, as ``gcloud`` reports it."""
+    project_flag = [f"--project={project}"] if project else []
+    command = ["gcloud", "run", "services", "describe", evaluator_id, f"--region={region}",
+               *project_flag, "--format=value(status.url)"]  # fmt: skip
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    url = completed.stdout.strip()
+    if completed.returncode != 0 or not url.startswith(("https://", "http://")):
+        raise DeployError(
+            f"could not read the URL of Cloud Run service {evaluator_id} "
+            f"(gcloud run services describe exited {completed.returncode}: "
+            f"{completed.stderr.strip()[-300:] or url or 'no output'})"
+        )
+    return url.rstrip("/")

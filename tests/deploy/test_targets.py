@@ -88,52 +88,97 @@ def test_local_serve_starts_a_server_with_a_key_it_never_prints(
 FAKE_GCLOUD = """#!/bin/sh
 echo "$@" >> "{log}"
 if [ "$2" = "create" ]; then cat > "{stdin}"; fi
+if [ "$2" = "services" ]; then echo "{url}"; fi
 """
 
 
-def test_cloud_run_writes_a_context_and_keeps_the_key_in_secret_manager(
+def test_cloud_run_keeps_the_key_in_secret_manager_and_registers_the_url(
     tmp_path: Path, metric: Path
 ) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     log, stdin = tmp_path / "gcloud.log", tmp_path / "gcloud.stdin"
+    cloud_run_port = free_port()  # where the test serves the built context, as Cloud Run would
     gcloud = bin_dir / "gcloud"  # stands in for the real gcloud: the cloud is not reachable
-    gcloud.write_text(FAKE_GCLOUD.format(log=log, stdin=stdin))
+    url = f"http://127.0.0.1:{cloud_run_port}"
+    gcloud.write_text(FAKE_GCLOUD.format(log=log, stdin=stdin, url=url))
     gcloud.chmod(0o755)
     context = tmp_path / "context"
     command = [sys.executable, "-m", "reward_kit", "deploy", "--id", "cr-eval", "--target",
                "gcp-cloud-run", "--output-dir", str(context), "--gcp-project", "proj",
-               "--metrics-folders", f"m={metric}"]  # fmt: skip
+               "--gcp-auth-mode", "api-key", "--metrics-folders", f"m={metric}"]  # fmt: skip
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     dry = subprocess.run([*command, "--dry-run"], env=env, capture_output=True, text=True)
     assert dry.returncode == 0, dry.stderr
     assert (
         "gcloud run deploy cr-eval" in dry.stdout
         and "--set-secrets=RK_ENDPOINT_API_KEY" in dry.stdout
+        and "register the service URL as remote evaluator cr-eval" in dry.stdout
     )
     assert not context.exists() and not log.exists()
 
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    calls = log.read_text().splitlines()
-    assert calls[0].startswith("secrets create cr-eval-api-key --replication-policy=automatic")
-    assert calls[1].startswith(f"run deploy cr-eval --source={context} --region=us-central1")
-    key = stdin.read_text()
-    assert len(key) >= 32 and key not in done.stdout + done.stderr
-    files = [p for p in context.rglob("*") if p.is_file()]
-    assert not any(key in p.read_text(errors="ignore") for p in files)
-    assert not (context / "evaluator" / "m" / ".env").exists()
-    assert (context / "evaluator" / "m" / "main.py").exists()
+    args = ["--registry", str(tmp_path / "reg"), "--api-key-env", "K", "--workers", "1"]
+    with ServerProcess(args, env={"K": KEY}) as registry:
+        env.update(FIREWORKS_API_BASE=registry.url, FIREWORKS_API_KEY=KEY)
+        env["FIREWORKS_ACCOUNT_ID"] = "team"
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        calls = log.read_text().splitlines()
+        assert calls[0].startswith("secrets create cr-eval-api-key --replication-policy=automatic")
+        assert calls[1].startswith(f"run deploy cr-eval --source={context} --region=us-central1")
+        assert calls[2] == (
+            "run services describe cr-eval --region=us-central1 --project=proj "
+            "--format=value(status.url)"
+        )
+        key = stdin.read_text()
+        assert len(key) >= 32 and key not in done.stdout + done.stderr
+        files = [p for p in context.rglob("*") if p.is_file()]
+        assert not any(key in p.read_text(errors="ignore") for p in files)
+        assert not (context / "evaluator" / "m" / ".env").exists()
+        assert (context / "evaluator" / "m" / "main.py").exists()
+        assert f"Cloud Run service cr-eval is at {url}" in done.stdout
+        assert "RK_REMOTE_KEY_CR_EVAL" in done.stdout and "is ACTIVE" in done.stdout
 
-    # The context is self-contained: its CMD serves the evaluator with the copied reward-kit.
-    cmd = (context / "Dockerfile").read_text().split("CMD ", 1)[1].strip()
-    args = shlex.split(cmd.replace("/app", str(context)))
-    serve_args = args[args.index("serve") + 1 : args.index("--host")]
-    serve_args += ["--api-key-env", "RK_ENDPOINT_API_KEY", "--workers", "1"]
-    server_env = {"PYTHONPATH": str(context), "RK_ENDPOINT_API_KEY": key}
-    with ServerProcess(serve_args, env=server_env) as server:
-        remote = RewardFunction(mode="remote", endpoint=f"{server.url}/evaluate", api_key=key)
-        assert remote(messages=CONVERSATION, ground_truth="4").score == 1.0
+        # The context is self-contained: its CMD serves the evaluator with the copied
+        # reward-kit. Served here, it is called through the registered remote evaluator.
+        cmd = (context / "Dockerfile").read_text().split("CMD ", 1)[1].strip()
+        args = shlex.split(cmd.replace("/app", str(context)))
+        serve_args = args[args.index("serve") + 1 : args.index("--host")]
+        serve_args += ["--api-key-env", "RK_ENDPOINT_API_KEY", "--workers", "1"]
+        server_env = {"PYTHONPATH": str(context), "RK_ENDPOINT_API_KEY": key}
+        with ServerProcess(serve_args, env=server_env, port=cloud_run_port):
+            endpoint = f"{registry.url}/v1/accounts/team/evaluators/cr-eval:evaluate"
+            remote = RewardFunction(mode="remote", endpoint=endpoint, api_key=KEY)
+            assert remote(messages=CONVERSATION, ground_truth="4").score == 1.0
+            assert remote(messages=CONVERSATION, ground_truth="5").score == 0.0
+            direct = httpx.post(f"{url}/evaluate", json={"messages": CONVERSATION})
+            assert direct.status_code == 401  # the service itself wants the key
+
+
+def test_cloud_run_registration_needs_credentials_before_anything_is_built(
+    tmp_path: Path, metric: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {name: value for name, value in os.environ.items() if not name.startswith("FIREWORKS_")}
+    env["HOME"] = str(home)
+    completed = subprocess.run(
+        [sys.executable, "-m", "reward_kit", "deploy", "--id", "cr-eval", "--target",
+         "gcp-cloud-run", "--output-dir", str(tmp_path / "context"),
+         "--metrics-folders", f"m={metric}"],
+        env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert completed.returncode != 0
+    assert "reward-kit deploy: error: registering the Cloud Run service" in completed.stderr
+    assert "--no-register" in completed.stderr
+    assert not (tmp_path / "context").exists()
+
+    env["PATH"] = os.path.dirname(sys.executable)  # no gcloud: the commands are printed
+    alone = subprocess.run(
+        [*completed.args, "--no-register"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert alone.returncode == 0, alone.stderr
+    assert "gcloud is not installed" in alone.stdout and (tmp_path / "context").is_dir()
 
 
 def test_a_function_reference_alone_deploys_its_folder(metric: Path) -> None:
