@@ -11,7 +11,8 @@ import importlib
 from typing import Any
 
 _FAMILIES = {
-    "accuracy": ["accuracy_reward"],
+    "accuracy": ["accuracy_reward", "fuzzy_accuracy_reward"],
+    "aliases": ["format_compliance", "fuzzy_accuracy", "length_penalty", "syntax_validation"],
     "accuracy_length": ["cosine_scaled_accuracy_length_reward"],
     "apps_coding_reward": ["evaluate_apps_solution"],
     "code_execution": [
@@ -34,9 +35,10 @@ _FAMILIES = {
     "list_comparison_math_reward": ["list_comparison_math_reward"],
     "math": ["math_reward"],
     "multiple_choice_math_reward": ["multiple_choice_math_reward"],
-    "reasoning_steps": ["reasoning_steps_reward"],
+    "reasoning_steps": ["reasoning_steps_reward", "sequence_reward"],
     "repetition": ["diversity_reward", "repetition_penalty_reward"],
     "rouge": ["bullet_recall_reward", "rouge_reward"],
+    "syntax": ["syntax_validation_reward"],
     "tag_count": ["tag_count_reward"],
 }
 _HOME = {name: family for family, names in _FAMILIES.items() for name in names}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 import math
 import re
 from collections.abc import Callable
@@ -13,10 +14,18 @@ from reward_kit.rewards._common import RewardInputError, response_text
 from reward_kit.rewards._math.extract import final_answer
 from reward_kit.rewards._math.run import DEFAULT_TIMEOUT, describe, run_check
 from reward_kit.rewards._math.worker import check_math
+from reward_kit.rewards._options import check_options
 from reward_kit.rewards.math import gold_text, percent_question, verdict_result
 from reward_kit.typed_interface import reward_function
 
-__all__ = ["accuracy_reward", "extract_final_answer", "extract_text_answer", "normalize_text"]
+__all__ = [
+    "accuracy_reward",
+    "compare_math_expressions",
+    "extract_final_answer",
+    "extract_text_answer",
+    "fuzzy_accuracy_reward",
+    "normalize_text",
+]
 
 ExtractFn = Callable[[str], "str | None"]
 CompareFn = Callable[[str, str], "bool | float"]
@@ -151,3 +160,51 @@ async def accuracy_reward(
         "answer_accuracy": MetricResult(score=score, reason=reason),
     }
     return EvaluateResult(score=score, reason=reason, metrics=metrics)
+
+
+def compare_math_expressions(pred: str, gt: str) -> float:
+    """1.0 when two answers are mathematically equal (as ``math_reward`` decides), else 0.0.
+
+    ``\\frac{1}{2}`` equals ``0.5``; a close but different value is 0.0. The check runs in the
+    time-limited worker pool; a comparison that cannot finish counts as not equal.
+    """
+    messages = [Message(role="assistant", content=pred)]
+    result = accuracy_reward(messages, ground_truth=gt, extract_fn=lambda text: text)
+    return result.score if result.is_score_valid else 0.0
+
+
+@reward_function(id="fuzzy_accuracy")
+@check_options
+async def fuzzy_accuracy_reward(
+    messages: list[Message],
+    ground_truth: Any = None,
+    threshold: float = 0.9,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """reward-kit's ``fuzzy_accuracy``: a text answer within a typo of the reference passes.
+
+    The answer (as :func:`accuracy_reward` reads it) scores 1.0 when its similarity to the
+    reference (``difflib`` ratio of the normalised texts) is at least ``threshold``, else 0.0:
+    the similarity decides pass or fail, it is never paid out as partial credit. Numbers and
+    formulas are compared exactly, as :func:`accuracy_reward` does.
+
+    Args:
+        messages: The conversation; the last assistant message is judged.
+        ground_truth: The reference answer.
+        threshold: Similarity (0..1) at or above which the answer passes.
+    """
+    try:
+        gold = gold_text(ground_truth)
+        response = response_text(messages)
+    except RewardInputError as exc:
+        return EvaluateResult.invalid(str(exc))
+    if not _is_text(gold):
+        return await accuracy_reward.acall(messages, ground_truth, **kwargs)
+    answer = extract_text_answer(response)
+    if not answer:
+        return EvaluateResult(score=0.0, reason="no answer extracted from the response")
+    ratio = difflib.SequenceMatcher(None, normalize_text(answer), normalize_text(gold)).ratio()
+    passed = ratio >= threshold
+    reason = f"answer '{answer}' is {ratio:.0%} similar to '{gold}' (threshold {threshold:.0%})"
+    metric = MetricResult(score=float(passed), reason=reason, success=passed)
+    return EvaluateResult(score=float(passed), reason=reason, metrics={"fuzzy_accuracy": metric})

@@ -83,6 +83,7 @@ def format_reward(
     score = 1.0 if match else 0.0
     metrics = {
         "format": MetricResult(score=score, reason=reason, success=bool(match)),
+        "format_check": MetricResult(score=score, reason=reason, success=bool(match)),
         "prefilled_think": MetricResult(
             score=float(prefilled),
             reason="<think> was prefilled by the prompt" if prefilled else "no prefilled <think>",

@@ -10,7 +10,33 @@ from reward_kit.rewards._common import RewardInputError, prompt_text, response_t
 from reward_kit.rewards._language import detect, normalise_language, prose, script, segments
 from reward_kit.typed_interface import reward_function
 
-__all__ = ["language_consistency_reward"]
+__all__ = [
+    "count_words_by_language",
+    "detect_dominant_language",
+    "language_consistency_reward",
+]
+
+
+def count_words_by_language(text: str) -> dict[str, int]:
+    """Words of ``text``'s prose per detected language (ISO 639-1 codes).
+
+    Code, math, URLs and tags are left out; sentences whose language is uncertain count for
+    none.
+    """
+    counts: Counter[str] = Counter()
+    for segment in segments(text):
+        if segment.language is not None and segment.confident:
+            counts[segment.language] += segment.words
+    return dict(counts)
+
+
+def detect_dominant_language(text: str) -> tuple[str | None, float]:
+    """The language most of ``text``'s words are in and its share of them (None, 0.0 if none)."""
+    counts = count_words_by_language(text)
+    if not counts:
+        return None, 0.0
+    language, count = max(counts.items(), key=lambda item: item[1])
+    return language, count / sum(counts.values())
 
 
 def _target(messages: list[Message], target_language: str | None) -> tuple[str, str | None, str]:
@@ -97,5 +123,6 @@ def language_consistency_reward(
             reason=f"{dominant or 'unclear'} vs target {target}",
             success=dominant == target,
         ),
+        "language_consistency": MetricResult(score=score, reason=reason),
     }
     return EvaluateResult(score=score, reason=reason, metrics=metrics)

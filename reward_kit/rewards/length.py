@@ -10,7 +10,19 @@ from reward_kit.rewards._common import RewardInputError, response_text
 from reward_kit.rewards._length import interpolate, measure, pair
 from reward_kit.typed_interface import reward_function
 
-__all__ = ["cosine_length_reward", "cosine_scaled_length", "length_reward"]
+__all__ = ["cosine_length_reward", "cosine_scaled_length", "count_tokens", "length_reward"]
+
+
+def count_tokens(text: str, method: str = "whitespace", tokenizer: Any = None) -> int:
+    """The length of ``text`` as the length rewards measure it.
+
+    Args:
+        text: The text.
+        method: ``"whitespace"`` (words), ``"characters"`` (reward-kit: ``"character"``) or
+            ``"tokenizer"``.
+        tokenizer: For ``"tokenizer"``: a callable, a tokenizer object or a Hugging Face name.
+    """
+    return measure(text, "characters" if method == "character" else method, tokenizer)
 
 
 def _band(

@@ -2,16 +2,54 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message
 from reward_kit.rewards._common import RewardInputError, ground_truth_value, response_text
+from reward_kit.rewards._math.extract import boxed_contents
 from reward_kit.rewards._math.lists import check_list, split_items
 from reward_kit.rewards._math.run import DEFAULT_TIMEOUT, describe, run_check
 from reward_kit.rewards.math import gold_text, percent_question, verdict_result
 from reward_kit.typed_interface import reward_function
 
-__all__ = ["list_comparison_math_reward"]
+__all__ = ["extract_number_list", "list_comparison_math_reward", "parse_number_list_from_string"]
+
+_DELIMITED = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
+
+
+def parse_number_list_from_string(text: str) -> list[float] | None:
+    """``"1, 2, 3.5"`` as ``[1.0, 2.0, 3.5]``; None unless every item is a plain number.
+
+    Dollar signs and an enclosing pair of brackets or braces (``\\{2, 3\\}``) are ignored.
+    """
+    body = text.replace("$", "").strip()
+    for opening, closing in (("\\{", "\\}"), ("{", "}"), ("[", "]"), ("(", ")")):
+        if body.startswith(opening) and body.endswith(closing):
+            body = body[len(opening) : -len(closing)]
+            break
+    numbers = []
+    for part in (item.strip() for item in body.split(",")):
+        try:
+            value = float(part)
+        except ValueError:
+            return None
+        if not math.isfinite(value):
+            return None
+        numbers.append(value)
+    return numbers or None
+
+
+def extract_number_list(text: str) -> list[list[float]]:
+    """The number lists ``text`` states: each ``\\boxed{}``, else each ``$...$``, else the text.
+
+    Only parts that are plain number lists (see :func:`parse_number_list_from_string`) count.
+    """
+    parts = boxed_contents(text)
+    if not parts:
+        parts = [a or b for a, b in _DELIMITED.findall(text)] or [text]
+    return [found for part in parts if (found := parse_number_list_from_string(part))]
 
 
 def gold_items(ground_truth: Any) -> list[str]:

@@ -11,7 +11,17 @@ from reward_kit.rewards._math.extract import last_boxed
 from reward_kit.rewards.math import gold_text
 from reward_kit.typed_interface import reward_function
 
-__all__ = ["multiple_choice_math_reward"]
+__all__ = ["extract_mcq_option", "multiple_choice_math_reward"]
+
+
+def extract_mcq_option(text: str, options: str = "ABCDE") -> list[tuple[str, str]]:
+    """The option the text commits to, as ``[(how it was found, letter)]``, or ``[]``.
+
+    At most one option is returned: a text that names several without choosing ("A or C")
+    commits to none.
+    """
+    letter, method = choice(text, options.upper())
+    return [(method, letter)] if letter else []
 
 
 def gold_letter(ground_truth: Any, letters: str) -> str:
@@ -58,6 +68,9 @@ def multiple_choice_math_reward(
             score=1.0 if letter else 0.0, reason=method, success=letter is not None
         ),
         "answer_accuracy": MetricResult(
+            score=1.0 if correct else 0.0, reason=reason, success=correct
+        ),
+        "mcq_comparison": MetricResult(
             score=1.0 if correct else 0.0, reason=reason, success=correct
         ),
     }

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, response_text
+from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
-__all__ = ["DEFAULT_STEP_PATTERN", "reasoning_steps_reward"]
+__all__ = [
+    "DEFAULT_SEQUENCE_TERMS",
+    "DEFAULT_STEP_PATTERN",
+    "reasoning_steps_reward",
+    "sequence_reward",
+]
+
+DEFAULT_SEQUENCE_TERMS = ("First", "Second", "Third", "Next", "Finally")
 
 DEFAULT_STEP_PATTERN = (
     r"^\s*(?:"
@@ -89,5 +98,56 @@ def reasoning_steps_reward(
     metrics = {
         "steps": MetricResult(score=float(count), reason=f"{count} distinct step lines"),
         "in_range": MetricResult(score=float(score == 1.0), reason=reason, success=score == 1.0),
+        "reasoning_steps": MetricResult(score=score, reason=reason, success=score == 1.0),
     }
     return EvaluateResult(score=score, reason=reason, metrics=metrics)
+
+
+def _in_order(text: str, terms: Sequence[str], case_sensitive: bool) -> list[str]:
+    """The terms found as whole words, each after the one found before it."""
+    flags = 0 if case_sensitive else re.IGNORECASE
+    found, position = [], 0
+    for term in terms:
+        match = re.compile(rf"(?<!\w){re.escape(term)}(?!\w)", flags).search(text, position)
+        if match is not None:
+            found.append(term)
+            position = match.end()
+    return found
+
+
+@reward_function
+@check_options
+def sequence_reward(
+    messages: list[Message],
+    ground_truth: Any = None,
+    sequence_terms: Sequence[str] | None = None,
+    min_matches: int = 3,
+    case_sensitive: bool = False,
+    partial_credit: bool = False,
+    **kwargs: Any,
+) -> EvaluateResult:
+    """Score 1.0 when at least ``min_matches`` of the sequence terms appear in their order.
+
+    Args:
+        messages: The conversation; its last assistant message is judged (reasoning included).
+        ground_truth: Not used.
+        sequence_terms: The ordered terms (default :data:`DEFAULT_SEQUENCE_TERMS`); a term
+            counts when it appears as a whole word after the previous term found.
+        min_matches: Terms in order needed for full credit (at least 1).
+        case_sensitive: Match the terms' case.
+        partial_credit: True: ``found / min_matches`` below it.
+    """
+    terms = list(sequence_terms or DEFAULT_SEQUENCE_TERMS)
+    if min_matches < 1:
+        return EvaluateResult.invalid(f"min_matches must be at least 1, got {min_matches}")
+    try:
+        text = response_text(messages, drop_thinking=False)
+    except RewardInputError as exc:
+        return EvaluateResult.invalid(str(exc))
+    found = _in_order(text, terms, case_sensitive)
+    enough = len(found) >= min_matches
+    score = 1.0 if enough else (len(found) / min_matches if partial_credit else 0.0)
+    shown = ", ".join(found) or "none"
+    reason = f"{len(found)} of {len(terms)} terms in order ({shown}); {min_matches} needed"
+    metric = MetricResult(score=score, reason=reason, success=enough)
+    return EvaluateResult(score=score, reason=reason, metrics={"sequence": metric})

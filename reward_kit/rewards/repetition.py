@@ -11,7 +11,16 @@ from reward_kit.rewards._common import RewardInputError, response_text
 from reward_kit.rewards._text import ngrams, words
 from reward_kit.typed_interface import reward_function
 
-__all__ = ["diversity_reward", "repetition_penalty_reward"]
+__all__ = ["diversity_reward", "get_ngrams", "repetition_penalty_reward"]
+
+
+def get_ngrams(text: str, n: int) -> list[tuple[str, ...]]:
+    """The word n-grams of ``text`` in order, as the repetition rewards count them.
+
+    Words are lower-cased; characters of scripts written without spaces (Chinese, Japanese,
+    Thai...) are words on their own.
+    """
+    return ngrams(words(text), n)
 
 
 @reward_function
@@ -103,4 +112,5 @@ def diversity_reward(
         w * metrics[f"distinct_{n}"].score for n, w in zip(sizes, chosen, strict=True)
     ) / sum(chosen)
     reason = ", ".join(f"{name} {metric.score:.3f}" for name, metric in metrics.items())
+    metrics["diversity"] = MetricResult(score=score, reason=f"weighted distinct-n {score:.3f}")
     return EvaluateResult(score=score, reason=f"diversity {score:.3f} ({reason})", metrics=metrics)

@@ -88,4 +88,5 @@ def tag_count_reward(
         else f"{passed}/{len(required_tags)} tags correct; wrong: {', '.join(missing)}"
     )
     metrics["tag_count"] = MetricResult(score=score, reason=reason, success=not missing)
+    metrics["overall"] = metrics["tag_count"]  # reward-kit's name for the same result
     return EvaluateResult(score=score, reason=reason, metrics=metrics)
