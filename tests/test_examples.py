@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -222,3 +223,29 @@ def test_tool_calling_grpo_script_takes_the_documented_hydra_overrides(tmp_path)
     # 4 rows, 2 prompts a step: one epoch is 2 steps
     assert [line.split()[0] for line in table[1:]] == ["1", "2"]
     assert "'reward_kit/exact_tool_match_reward/invalid_fraction': '0'" in output
+
+
+def test_gcp_example_deploys_from_its_folder_with_its_settings_file(tmp_path):
+    folder = tmp_path / "gcp_cloud_run_deployment_example"
+    shutil.copytree(EXAMPLES / "gcp_cloud_run_deployment_example", folder)
+    settings = (folder / "rewardkit.example.yaml").read_text()
+    (folder / "rewardkit.yaml").write_text(settings.replace("my-gcp-project", "proj-123"))
+    completed = _reward_kit(
+        *("deploy", "--id", "my-dummy-gcp-evaluator", "--target", "gcp-cloud-run"),
+        *("--function-ref", "dummy_rewards.hello_world_reward", "--gcp-auth-mode", "api-key"),
+        *("--verbose", "--dry-run"),
+        cwd=folder,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "dummy_rewards.py" in completed.stdout
+    assert "--project=proj-123" in completed.stdout and "--region=us-central1" in completed.stdout
+    assert "register the service URL as remote evaluator my-dummy-gcp-evaluator" in completed.stdout
+
+    sys.path.insert(0, str(folder))
+    try:
+        from dummy_rewards import hello_world_reward
+    finally:
+        sys.path.remove(str(folder))
+    said = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello there"}]
+    assert hello_world_reward(said).score == 1.0
+    assert hello_world_reward([said[0], {"role": "assistant", "content": "Bye"}]).score == 0.0
