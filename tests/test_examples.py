@@ -249,3 +249,24 @@ def test_gcp_example_deploys_from_its_folder_with_its_settings_file(tmp_path):
     said = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello there"}]
     assert hello_world_reward(said).score == 1.0
     assert hello_world_reward([said[0], {"role": "assistant", "content": "Bye"}]).score == 0.0
+
+
+def test_apps_conversion_script_writes_prompt_rows_offline(tmp_path):
+    raw = [
+        {"problem_id": 7, "question": "Add.", "input_output": '{"inputs": ["1 2\\n"], '
+         '"outputs": ["3\\n"]}'},
+        {"problem_id": 8, "question": "No tests.", "input_output": ""},
+    ]  # fmt: skip
+    (tmp_path / "apps.jsonl").write_text("".join(json.dumps(row) + "\n" for row in raw))
+    output = _script(
+        ROOT / "scripts" / "convert_apps_to_prompts.py",
+        *("--dataset_name", str(tmp_path / "apps.jsonl"), "--split", "test"),
+        *("--output_file", str(tmp_path / "development" / "apps_sample_prompts.jsonl")),
+        *("--max_samples", "5", "--id_column", "problem_id", "--query_column", "question"),
+        *("--ground_truth_column", "input_output"),
+    )
+    assert "wrote 1 prompts" in output and "skipped 1 without tests: 8" in output
+    rows = (tmp_path / "development" / "apps_sample_prompts.jsonl").read_text().splitlines()
+    assert [json.loads(line) for line in rows] == [
+        {"id": "7", "user_query": "Add.", "ground_truth": {"inputs": ["1 2\n"], "outputs": ["3\n"]}}
+    ]
