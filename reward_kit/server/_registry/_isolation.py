@@ -135,10 +135,11 @@ def sandbox_command(
             argv += ["--ro-bind", path, path]
     for path in (*_bwrap.ETC_FILES, *(_NETWORK_FILES if network else ())):
         argv += ["--ro-bind-try", path, path]
+    # /tmp first: Python or the code may live under the host's /tmp, mounted over it next
+    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for path in _python_dirs():
         if not _inside(path, _bwrap.SYSTEM_DIRS):
             argv += ["--ro-bind", path, path]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     argv += ["--tmpfs", str(hidden.resolve())]
     for folder in code:
         if folder.exists():
