@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import sys
+import types
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from reward_kit._types import MessageLike
@@ -12,6 +14,7 @@ from reward_kit.models import Message, message_text
 
 __all__ = [
     "RewardInputError",
+    "callable_module",
     "ground_truth_value",
     "last_assistant_message",
     "prompt_text",
@@ -125,3 +128,22 @@ def ground_truth_value(ground_truth: Any) -> Any:
             raise RewardInputError(f"ground_truth given as messages: {exc}") from None
         return message_text(message)
     return ground_truth
+
+
+def callable_module(module_name: str, reward: Callable[..., Any]) -> None:
+    """Make a module named like its reward callable as that reward.
+
+    ``reward_kit.rewards.multiple_choice_math_reward`` is both a module and the reward in it.
+    Once the module is imported, Python sets the package attribute of that name to the module,
+    so ``from reward_kit.rewards import multiple_choice_math_reward`` would give the module;
+    calling it must still score.
+    """
+
+    class _RewardModule(types.ModuleType):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            return reward(*args, **kwargs)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(reward, name)  # acall, deploy, ... of the reward
+
+    sys.modules[module_name].__class__ = _RewardModule

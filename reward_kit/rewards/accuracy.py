@@ -94,6 +94,7 @@ def _text_result(answer: str, gold: str) -> EvaluateResult:
 
 
 @reward_function
+@check_options
 async def accuracy_reward(
     messages: list[Message],
     ground_truth: Any = None,

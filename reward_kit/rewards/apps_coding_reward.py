@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message
+from reward_kit.rewards._options import check_options
 from reward_kit.rewards.code_execution import run_tests
 from reward_kit.typed_interface import reward_function
 
@@ -48,6 +49,7 @@ def apps_tests(ground_truth: Any) -> tuple[list[dict[str, Any]], str | None]:
 
 
 @reward_function(id="evaluate_apps_solution")
+@check_options
 async def evaluate_apps_solution(
     messages: list[Message],
     ground_truth: Any,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message
+from reward_kit.rewards._options import check_options
 from reward_kit.rewards.code_execution import run_tests
 from reward_kit.typed_interface import reward_function
 
@@ -24,6 +25,7 @@ def _target_function(ground_truth: Any, target_function: str | None) -> str | No
 
 
 @reward_function(id="deepcoder_code_reward")
+@check_options
 async def deepcoder_code_reward(
     messages: list[Message],
     ground_truth: Any,

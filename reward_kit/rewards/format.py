@@ -7,6 +7,7 @@ from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, response_text
+from reward_kit.rewards._options import check_options
 from reward_kit.rewards._text import restore_prefilled_think
 from reward_kit.typed_interface import reward_function
 
@@ -40,6 +41,7 @@ def _default_format_problem(text: str) -> str:
 
 
 @reward_function
+@check_options
 def format_reward(
     messages: list[Message],
     ground_truth: Any = None,

@@ -79,6 +79,7 @@ def _shown(calls: Sequence[Call]) -> str:
 
 
 @reward_function
+@check_options
 def exact_tool_match_reward(
     messages: list[Message],
     ground_truth: Any = None,
@@ -215,6 +216,7 @@ def _judge_config(options: Mapping[str, Any], model: str) -> JudgeConfig:
 
 
 @reward_function(id="function_call_llm_judge_reward")
+@check_options
 async def llm_judge_reward(
     messages: list[Message],
     ground_truth: Any = None,
@@ -268,6 +270,7 @@ async def llm_judge_reward(
 
 
 @reward_function
+@check_options
 async def composite_function_call_reward(
     messages: list[Message],
     ground_truth: Any = None,

@@ -8,6 +8,7 @@ from typing import Any
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, prompt_text, response_text
 from reward_kit.rewards._language import detect, normalise_language, prose, script, segments
+from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
 __all__ = [
@@ -54,6 +55,7 @@ def _target(messages: list[Message], target_language: str | None) -> tuple[str, 
 
 
 @reward_function
+@check_options
 def language_consistency_reward(
     messages: list[Message],
     ground_truth: Any = None,

@@ -8,6 +8,7 @@ from typing import Any
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, response_text
 from reward_kit.rewards._length import interpolate, measure, pair
+from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["cosine_length_reward", "cosine_scaled_length", "count_tokens", "length_reward"]
@@ -44,6 +45,7 @@ def _band(
 
 
 @reward_function
+@check_options
 def length_reward(
     messages: list[Message],
     ground_truth: Any = None,
@@ -119,6 +121,7 @@ def cosine_scaled_length(
 
 
 @reward_function
+@check_options
 def cosine_length_reward(
     messages: list[Message],
     ground_truth: Any = None,

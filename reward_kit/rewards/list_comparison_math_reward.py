@@ -7,10 +7,16 @@ import re
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message
-from reward_kit.rewards._common import RewardInputError, ground_truth_value, response_text
+from reward_kit.rewards._common import (
+    RewardInputError,
+    callable_module,
+    ground_truth_value,
+    response_text,
+)
 from reward_kit.rewards._math.extract import boxed_contents
 from reward_kit.rewards._math.lists import check_list, split_items
 from reward_kit.rewards._math.run import DEFAULT_TIMEOUT, describe, run_check
+from reward_kit.rewards._options import check_options
 from reward_kit.rewards.math import gold_text, percent_question, verdict_result
 from reward_kit.typed_interface import reward_function
 
@@ -65,6 +71,7 @@ def gold_items(ground_truth: Any) -> list[str]:
 
 
 @reward_function
+@check_options
 async def list_comparison_math_reward(
     messages: list[Message],
     ground_truth: Any = None,
@@ -103,3 +110,6 @@ async def list_comparison_math_reward(
     except Exception as exc:  # a timeout, a dead worker, or a failure inside the check
         return EvaluateResult.invalid(f"list check failed: {describe(exc)}")
     return verdict_result(verdict)
+
+
+callable_module(__name__, list_comparison_math_reward)

@@ -16,6 +16,7 @@ from reward_kit.rewards._judge import (
     reference_for_judge,
     verdict_result,
 )
+from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["DEFAULT_RUBRIC", "llm_judge_reward"]
@@ -27,6 +28,7 @@ DEFAULT_RUBRIC = (
 
 
 @reward_function
+@check_options
 async def llm_judge_reward(
     messages: list[Message],
     ground_truth: Any = None,

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
-from reward_kit.rewards._common import RewardInputError, response_text
+from reward_kit.rewards._common import RewardInputError, callable_module, response_text
 from reward_kit.rewards._math.choice import BOXED_LETTER, TEXT_WRAPPER, choice
 from reward_kit.rewards._math.extract import last_boxed
+from reward_kit.rewards._options import check_options
 from reward_kit.rewards.math import gold_text
 from reward_kit.typed_interface import reward_function
 
@@ -37,6 +38,7 @@ def gold_letter(ground_truth: Any, letters: str) -> str:
 
 
 @reward_function
+@check_options
 def multiple_choice_math_reward(
     messages: list[Message],
     ground_truth: Any = None,
@@ -75,3 +77,6 @@ def multiple_choice_math_reward(
         ),
     }
     return EvaluateResult(score=1.0 if correct else 0.0, reason=reason, metrics=metrics)
+
+
+callable_module(__name__, multiple_choice_math_reward)

@@ -48,6 +48,7 @@ def _steps(text: str, pattern: re.Pattern[str]) -> list[str]:
 
 
 @reward_function
+@check_options
 def reasoning_steps_reward(
     messages: list[Message],
     ground_truth: Any = None,

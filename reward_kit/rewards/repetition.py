@@ -8,6 +8,7 @@ from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, response_text
+from reward_kit.rewards._options import check_options
 from reward_kit.rewards._text import ngrams, words
 from reward_kit.typed_interface import reward_function
 
@@ -24,6 +25,7 @@ def get_ngrams(text: str, n: int) -> list[tuple[str, ...]]:
 
 
 @reward_function
+@check_options
 def repetition_penalty_reward(
     messages: list[Message],
     ground_truth: Any = None,
@@ -72,6 +74,7 @@ def repetition_penalty_reward(
 
 
 @reward_function
+@check_options
 def diversity_reward(
     messages: list[Message],
     ground_truth: Any = None,

@@ -8,6 +8,7 @@ from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, ground_truth_value, response_text
+from reward_kit.rewards._options import check_options
 from reward_kit.rewards._text import words
 from reward_kit.typed_interface import reward_function
 
@@ -56,6 +57,7 @@ def _reference(ground_truth: Any) -> str:
 
 
 @reward_function
+@check_options
 def rouge_reward(
     messages: list[Message],
     ground_truth: Any = None,
@@ -115,6 +117,7 @@ def _facts(ground_truth: Any) -> list[str]:
 
 
 @reward_function
+@check_options
 def bullet_recall_reward(
     messages: list[Message],
     ground_truth: Any = None,
