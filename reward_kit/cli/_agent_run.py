@@ -76,6 +76,9 @@ def run_command(args: argparse.Namespace, registries: dict[str, str], model: str
     failed = len(outcome.task_lines) - succeeded
     print(f"Evaluation complete: {succeeded} tasks succeeded, {failed} failed")
     print(f"Results: {outcome.run_dir}")
+    from reward_kit.report._hook import write_report_and_say
+
+    write_report_and_say(Path(outcome.run_dir), "agent-eval")
     return 0 if outcome.all_scored else 1
 
 

@@ -102,6 +102,8 @@ def test_mock_responses_book_and_need_test_mode(tmp_path):
     assert done.returncode == 0, done.stderr
     (row,) = results(run_dir(out))
     assert row["score"] == 1.0 and row["task_achieved"] and row["mode"] == "test"
+    report = run_dir(out) / "report.html"
+    assert report.is_file() and f"report: {report}" in done.stdout
     alone = agent_eval("-t", FLIGHT, "--mock-response", cwd=tmp_path)
     assert alone.returncode == 2 and "--test-mode" in alone.stderr
 
