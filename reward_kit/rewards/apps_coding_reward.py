@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reward_kit.models import EvaluateResult, Message
+from reward_kit.models import EvaluateResult, Message, MetricResult
+from reward_kit.rewards._code._helpers import extract_code_blocks
+from reward_kit.rewards._common import RewardInputError, response_text
 from reward_kit.rewards._options import check_options
 from reward_kit.rewards.code_execution import run_tests
+from reward_kit.rewards.syntax import _python_problem
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["evaluate_apps_solution"]
@@ -54,6 +57,7 @@ async def evaluate_apps_solution(
     messages: list[Message],
     ground_truth: Any,
     timeout: float = 10,
+    parse_only: bool = False,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Fraction of an APPS problem's tests that the response's Python code passes.
@@ -62,9 +66,28 @@ async def evaluate_apps_solution(
         ground_truth: APPS ``input_output``: ``{"inputs": [...], "outputs": [...]}`` for
             standard-input problems, plus ``"fn_name"`` for call-based ones (each input is
             then the argument list). A JSON string of it is accepted.
+        timeout: Seconds each test may run.
+        parse_only: reward-kit's APPS example mode: 1.0 when the code (the last Python block,
+            else the whole response) parses, without running it or reading the tests. Parsing
+            says nothing about correctness; the default runs the tests.
     """
+    if parse_only:
+        return _parse_check(messages)
     try:
         cases, function = apps_tests(ground_truth)
     except ValueError as error:
         return EvaluateResult.invalid(str(error))
     return await run_tests(messages, cases, "python", timeout, "local", function)
+
+
+def _parse_check(messages: list[Message]) -> EvaluateResult:
+    try:
+        text = response_text(messages)
+    except RewardInputError as error:
+        return EvaluateResult.invalid(str(error))
+    blocks = extract_code_blocks(text, "python")
+    code = blocks[-1]["code"] if blocks else text
+    problem = _python_problem(code)
+    reason = "the code parses as Python (not run)" if problem is None else problem
+    metric = MetricResult(score=float(problem is None), reason=reason, success=problem is None)
+    return EvaluateResult(score=metric.score, reason=reason, metrics={"parsable": metric})

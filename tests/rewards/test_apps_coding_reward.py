@@ -7,6 +7,7 @@ import json
 import pytest
 
 from reward_kit.rewards.apps_coding_reward import evaluate_apps_solution
+from tests.rewards.conversations import reply
 from tests.rewards.test_code_execution import answer
 
 
@@ -28,3 +29,15 @@ def test_call_based_problem_keeps_working() -> None:
 def test_malformed_problem_is_reported() -> None:
     result = evaluate_apps_solution(answer("print(1)"), {"inputs": ["1"], "outputs": []})
     assert not result.is_score_valid and "same length" in (result.error or "")
+
+
+def test_parse_only_mode_checks_syntax_without_running() -> None:
+    parses = reply("```python\nimport sys\nprint(int(sys.stdin.read()) * 2)\n```")
+    broken = reply("```python\ndef main(:\n    pass\n```")
+    bare = reply("print(input())")
+    assert evaluate_apps_solution(parses, None, parse_only=True).score == 1.0
+    assert evaluate_apps_solution(broken, None, parse_only=True).score == 0.0
+    assert evaluate_apps_solution(bare, None, parse_only=True).score == 1.0
+    # The default still runs the tests: parsing is not passing.
+    tests = {"inputs": ["2\n"], "outputs": ["5\n"]}
+    assert evaluate_apps_solution(parses, tests).score == 0.0
