@@ -25,6 +25,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("run_a", metavar="A", help="the baseline run directory")
     parser.add_argument("run_b", metavar="B", help="the run directory compared with it")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the comparison as JSON")
+    parser.add_argument(
+        "--fail-on-regression",
+        action="store_true",
+        help="exit 1 when B is worse than A: the score's paired 95%% interval lies below 0, "
+        "or B has rows failing that A scored (for CI gates)",
+    )
     parser.set_defaults(handler=_handle)
 
 
@@ -64,4 +70,17 @@ def _handle(args: argparse.Namespace) -> int:
             json.dump(diff, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
         print(f"comparison written to {args.output}")
+    if args.fail_on_regression and (reason := _regression(diff)):
+        print(f"regression: {reason}")
+        return 1
     return 0
+
+
+def _regression(diff: dict[str, Any]) -> str | None:
+    """Why B counts as worse than A, or None: a significant drop, or newly failing rows."""
+    interval = diff["score"]["ci95"]
+    if interval is not None and interval[1] < 0:
+        return f"the score dropped by {-diff['score']['delta']:.4f} (95% CI entirely below 0)"
+    if diff["counts"]["new_error"]:
+        return f"{diff['counts']['new_error']} rows that A scored could not be scored in B"
+    return None

@@ -50,3 +50,14 @@ def test_missing_run_is_an_error(tmp_path: Path) -> None:
     done = _compare(str(tmp_path / "nope"), str(tmp_path))
     assert done.returncode == 1
     assert "no such folder" in done.stderr
+
+
+def test_fail_on_regression_gates_ci_on_a_significant_drop(tmp_path: Path) -> None:
+    baseline = make_run(tmp_path / "a", sample_rows(40))
+    same = make_run(tmp_path / "same", sample_rows(40))
+    worse = make_run(tmp_path / "worse", sample_rows(40, wrong=set(range(0, 40, 2))))
+    assert _compare(str(baseline), str(same), "--fail-on-regression").returncode == 0
+    done = _compare(str(baseline), str(worse), "--fail-on-regression")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "regression: the score dropped by" in done.stdout
+    assert _compare(str(baseline), str(worse)).returncode == 0
