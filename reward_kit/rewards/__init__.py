@@ -31,6 +31,7 @@ _FAMILIES = {
     ],
     "json_schema": ["json_schema_reward"],
     "language_consistency": ["language_consistency_reward"],
+    "lean_prover": ["deepseek_prover_v2_reward", "lean_prover_reward"],
     "length": ["cosine_length_reward", "length_reward"],
     "list_comparison_math_reward": ["list_comparison_math_reward"],
     "math": ["math_reward"],
