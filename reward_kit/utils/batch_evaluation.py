@@ -1,7 +1,8 @@
 """Score batch-reward input (from :mod:`reward_kit.utils.batch_transformation`) per request.
 
-A call that raises or returns the wrong number of results makes every variant of its request
-invalid, with the error; the other requests are still scored.
+Each request's call runs in the scoring engine's worker pool with a time limit. A call that
+raises, returns the wrong number of results, runs past its limit or kills its worker makes
+every variant of its request invalid, with the error; the other requests are still scored.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from reward_kit._registry import resolve_reward
+from reward_kit._workers import shared_pool
+from reward_kit.errors import EvaluationError
 from reward_kit.models import EvaluateResult
 
 __all__ = ["run_batch_evaluation"]
@@ -38,6 +41,9 @@ def run_batch_evaluation(
     batch_jsonl_path: str | Path,
     reward_function_path: str,
     output_path: str | Path | None = None,
+    *,
+    timeout: float | None = 60.0,
+    workers: int | None = None,
 ) -> list[dict[str, Any]]:
     """Call the batch reward at ``reward_function_path`` once per request of the input.
 
@@ -46,17 +52,28 @@ def run_batch_evaluation(
             their other fields are passed to the reward as keyword arguments.
         reward_function_path: ``pkg.mod.fn``, ``pkg.mod:fn``, ``path/file.py:fn`` or a name.
         output_path: Where to write one JSON line per variant (not written when None).
+        timeout: Seconds one request's call may take (None: no limit).
+        workers: Worker processes (default: all CPUs; 0 calls the reward in this process,
+            where a time limit cannot be enforced).
 
     Returns:
         One row per variant: ``request_id``, ``response_id`` and the result's fields.
     """
     reward = resolve_reward(reward_function_path)
+    entries = [
+        json.loads(line)
+        for line in Path(batch_jsonl_path).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    if workers == 0:
+        scored = [_score(reward, entry) for entry in entries]
+    else:
+        pool = shared_pool("scoring", workers)
+        futures = [pool.submit(_score, reward, entry, timeout=timeout) for entry in entries]
+        scored = [_outcome(future, entry) for future, entry in zip(futures, entries, strict=True)]
     rows: list[dict[str, Any]] = []
-    for line in Path(batch_jsonl_path).read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        entry = json.loads(line)
-        for index, result in enumerate(_score(reward, entry)):
+    for entry, results in zip(entries, scored, strict=True):
+        for index, result in enumerate(results):
             rows.append(
                 {
                     "request_id": entry.get("request_id"),
@@ -68,3 +85,12 @@ def run_batch_evaluation(
         with Path(output_path).open("w", encoding="utf-8") as handle:
             handle.writelines(json.dumps(row) + "\n" for row in rows)
     return rows
+
+
+def _outcome(future: Any, entry: dict[str, Any]) -> list[EvaluateResult]:
+    """A request's results, or invalid ones saying why the call did not finish."""
+    try:
+        results: list[EvaluateResult] = future.result()
+    except EvaluationError as exc:  # a time-out, a crashed worker, a reward that cannot be sent
+        return [EvaluateResult.invalid(str(exc)) for _ in entry["rollouts_messages"]]
+    return results
