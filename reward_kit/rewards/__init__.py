@@ -39,6 +39,7 @@ _FAMILIES = {
     "reasoning_steps": ["reasoning_steps_reward", "sequence_reward"],
     "repetition": ["diversity_reward", "repetition_penalty_reward"],
     "rouge": ["bullet_recall_reward", "rouge_reward"],
+    "sql": ["sql_execution_reward"],
     "syntax": ["syntax_validation_reward"],
     "tag_count": ["tag_count_reward"],
 }
