@@ -14,7 +14,12 @@ from pathlib import Path
 
 from reward_kit.errors import RewardKitError
 
+API_KEY_ENV = "FIREWORKS_API_KEY"
+"""The environment variable holding the Fireworks API key, wherever a key is read."""
 DEFAULT_API_BASE = "https://api.fireworks.ai"
+"""The Fireworks REST API (evaluators, secrets, RFT jobs)."""
+DEFAULT_INFERENCE_URL = DEFAULT_API_BASE + "/inference/v1"
+"""The Fireworks OpenAI-compatible inference API (chat completions)."""
 
 
 class CredentialsError(RewardKitError, ValueError):
@@ -67,7 +72,7 @@ def load_credentials(
         CredentialsError: the key or the account id is missing, with where to put it.
     """
     ini = _auth_ini(Path(auth_file) if auth_file else Path.home() / ".fireworks" / "auth.ini")
-    key = api_key or os.environ.get("FIREWORKS_API_KEY") or ini.get("api_key")
+    key = api_key or os.environ.get(API_KEY_ENV) or ini.get("api_key")
     account = account_id or os.environ.get("FIREWORKS_ACCOUNT_ID") or ini.get("account_id")
     base = (api_base or os.environ.get("FIREWORKS_API_BASE") or DEFAULT_API_BASE).rstrip("/")
     if not key:

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from reward_kit._credentials import (
+    API_KEY_ENV,
     DEFAULT_API_BASE,
     Credentials,
     CredentialsError,
@@ -36,7 +37,7 @@ def _from_env_or_ini(env: str, key: str) -> str | None:
 
 def get_fireworks_api_key() -> str | None:
     """The API key (``FIREWORKS_API_KEY``, else ``auth.ini``), or None when there is none."""
-    return _from_env_or_ini("FIREWORKS_API_KEY", "api_key")
+    return _from_env_or_ini(API_KEY_ENV, "api_key")
 
 
 def get_fireworks_account_id() -> str | None:

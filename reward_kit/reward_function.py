@@ -61,7 +61,8 @@ class RewardFunction:
             ``accounts/fireworks/models/llama-v3p1-8b-instruct``.
         timeout: Seconds to wait for one remote answer.
         api_key: Key sent as ``Authorization: Bearer`` (default: ``$FIREWORKS_API_KEY``).
-        max_retries: Retries after connection errors, 429 and 5xx answers (remote mode).
+        max_retries: Retries after connection errors, timeouts and HTTP 408, 425, 429 and 5xx
+            answers (remote mode).
         base_dir: Folder that relative ``func_path`` files are looked up in.
         **default_kwargs: Keyword arguments passed on every call (a call's own win).
 

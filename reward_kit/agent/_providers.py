@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from reward_kit._credentials import API_KEY_ENV, DEFAULT_INFERENCE_URL
 from reward_kit.errors import RewardKitError
-from reward_kit.llm import DEFAULT_BASE_URL
 
 __all__ = ["Endpoint", "resolve_endpoint"]
 
 _PROVIDERS = {
     "openai": ("https://api.openai.com/v1", "OPENAI_API_KEY"),
-    "fireworks": (DEFAULT_BASE_URL, "FIREWORKS_API_KEY"),
+    "fireworks": (DEFAULT_INFERENCE_URL, API_KEY_ENV),
     "anthropic": ("https://api.anthropic.com/v1", "ANTHROPIC_API_KEY"),
 }
 

@@ -1,25 +1,35 @@
 """A client of the Fireworks REST API's evaluator, secret and RFT job endpoints.
 
 It speaks to api.fireworks.ai and to a ``reward-kit serve --registry`` server alike. Requests
-that fail on the network or with 429/5xx are retried; other errors raise at once with the
-server's message. The API key goes only into the ``Authorization`` header of API calls (never
-to upload URLs, which carry their own signature) and never into a message.
+follow the package's one transport policy (:mod:`reward_kit._http`): network errors, 408, 425,
+429 and 5xx are retried, honouring ``Retry-After``; other errors raise at once with the
+server's message. The async core runs on reward-kit's background loop; the methods block.
+The API key goes only into the ``Authorization`` header of API calls (never to upload URLs,
+which carry their own signature) and never into a message.
 """
 
 from __future__ import annotations
 
 import json
-import random
-import time
 from typing import Any
 
 import httpx
 
+from reward_kit._async_bridge import run_sync
 from reward_kit._credentials import Credentials
-from reward_kit._remote import server_message
+from reward_kit._http import (
+    ConnectionPools,
+    Failure,
+    RetriesExhausted,
+    RetryPolicy,
+    attempt,
+    server_message,
+    with_retries,
+)
 from reward_kit.errors import RewardKitError
 
-_RETRYABLE = frozenset({408, 429, 500, 502, 503, 504})
+_CONNECTIONS = 8
+_UPLOAD_TIMEOUT = 600.0
 
 
 class ApiError(RewardKitError):
@@ -48,7 +58,9 @@ class FireworksClient:
     ) -> None:
         self.credentials = credentials
         self.max_retries = max_retries
-        self._http = httpx.Client(timeout=timeout)
+        self.timeout = timeout
+        self._policy = RetryPolicy(max_retries=max_retries)
+        self._pools: ConnectionPools | None = None
 
     @property
     def account_path(self) -> str:
@@ -59,43 +71,64 @@ class FireworksClient:
         self, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None
     ) -> Any:
         """Send an API request and return its JSON answer."""
-        url = self.credentials.api_base + path
-        headers = {"Authorization": f"Bearer {self.credentials.api_key}"}
-        problem = ""
-        status: int | None = None
-        for attempt in range(self.max_retries + 1):
-            try:
-                response = self._http.request(
-                    method, url, json=body, params=params, headers=headers
-                )
-            except httpx.TransportError as exc:
-                problem, status = f"cannot reach {self.credentials.api_base} ({exc})", None
-            else:
-                status = response.status_code
-                if status < 400:
-                    return response.json() if response.content else {}
-                problem = f"HTTP {status}: {server_message(response)}"
-                if status not in _RETRYABLE:
-                    break
-            if attempt < self.max_retries:
-                time.sleep(min(0.5 * 2**attempt, 8.0) * random.uniform(0.5, 1.5))
-        raise ApiError(f"{method} {path} failed: {problem}", status)
+        return run_sync(self._arequest(method, path, body=body, params=params))
 
     def put_upload(self, url: str, data: bytes) -> None:
         """PUT an archive to a signed upload URL (no API key: the URL is the authorisation)."""
+        run_sync(self._aput_upload(url, data))
+
+    def close(self) -> None:
+        """Close the connections."""
+        if self._pools is not None:
+            run_sync(self._pools.aclose())
+            self._pools = None
+
+    def __enter__(self) -> FireworksClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _connections(self) -> ConnectionPools:
+        if self._pools is None:  # made on the background loop, where every call runs
+            self._pools = ConnectionPools(_CONNECTIONS, self.timeout)
+        return self._pools
+
+    async def _arequest(
+        self, method: str, path: str, *, body: Any, params: dict[str, Any] | None
+    ) -> Any:
+        pools = self._connections()
+        url = self.credentials.api_base + path
+        headers = {"Authorization": f"Bearer {self.credentials.api_key}"}
+
+        async def send() -> httpx.Response | Failure:
+            return await attempt(
+                pools, method, url, timeout=self.timeout, json=body, params=params, headers=headers
+            )
+
+        try:
+            response = await with_retries(send, self._policy, where=f"{method} {path}")
+        except RetriesExhausted as exc:
+            raise ApiError(f"{method} {path} failed: {exc}", exc.failure.status) from None
+        if response.status_code >= 400:
+            problem = f"HTTP {response.status_code}: {server_message(response)}"
+            raise ApiError(f"{method} {path} failed: {problem}", response.status_code)
+        return response.json() if response.content else {}
+
+    async def _aput_upload(self, url: str, data: bytes) -> None:
         headers = {
             "Content-Type": "application/octet-stream",
             "X-Goog-Content-Length-Range": f"{len(data)},{len(data)}",
         }
-        try:
-            response = self._http.put(url, content=data, headers=headers, timeout=600)
-        except httpx.TransportError as exc:
-            raise ApiError(f"uploading the code failed: {exc}") from None
-        if response.status_code >= 400:
+        answer = await attempt(
+            self._connections(), "PUT", url, timeout=_UPLOAD_TIMEOUT, content=data, headers=headers
+        )
+        if isinstance(answer, Failure):
+            raise ApiError(f"uploading the code failed: {answer.detail}", answer.status)
+        if answer.status_code >= 400:
             raise ApiError(
-                f"uploading the code failed: HTTP {response.status_code}: "
-                f"{server_message(response)}",
-                response.status_code,
+                f"uploading the code failed: HTTP {answer.status_code}: {server_message(answer)}",
+                answer.status_code,
             )
 
     # evaluators
@@ -212,13 +245,3 @@ class FireworksClient:
             token = page.get("nextPageToken", "")
             if not token:
                 return items
-
-    def close(self) -> None:
-        """Close the connection pool."""
-        self._http.close()
-
-    def __enter__(self) -> FireworksClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

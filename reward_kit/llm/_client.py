@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import os
-import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,26 +14,31 @@ from typing import Any
 
 import httpx
 
-from reward_kit._remote import server_message
+from reward_kit._credentials import API_KEY_ENV, DEFAULT_INFERENCE_URL
+from reward_kit._http import (
+    ConnectionPools,
+    Failure,
+    RetriesExhausted,
+    RetryPolicy,
+    attempt,
+    server_message,
+    with_retries,
+)
 from reward_kit._types import MessagesLike
 from reward_kit.llm._cache import ResponseCache, cache_key
 from reward_kit.llm._errors import (
-    FailureKind,
     LLMRequestError,
     LLMUnavailableError,
     MissingAPIKeyError,
 )
 from reward_kit.llm._limiter import AdaptiveLimiter, Outcome
-from reward_kit.llm._pool import ConnectionPools
 from reward_kit.llm._result import ChatResult, Usage, excerpt, read_completion
-from reward_kit.llm._retry import backoff_delay, is_retryable_status, parse_retry_after
 from reward_kit.llm._wire import messages_to_wire
 
 __all__ = ["DEFAULT_API_KEY_ENV", "DEFAULT_BASE_URL", "ChatClient", "ClientStats"]
 
-DEFAULT_BASE_URL = "https://api.fireworks.ai/inference/v1"
-DEFAULT_API_KEY_ENV = "FIREWORKS_API_KEY"
-_MAX_RETRY_AFTER = 600.0
+DEFAULT_BASE_URL = DEFAULT_INFERENCE_URL
+DEFAULT_API_KEY_ENV = API_KEY_ENV
 _log = logging.getLogger("reward_kit.llm")
 _CACHE_FORMAT = 1
 
@@ -55,14 +59,6 @@ class ClientStats:
     """Tokens of the responses received from the server (cache hits excluded)."""
 
 
-@dataclass
-class _Failure:
-    kind: FailureKind
-    status: int | None
-    detail: str
-    retry_after: float | None = None
-
-
 class ChatClient:
     """Async client for the chat-completions endpoint of any OpenAI-compatible server.
 
@@ -78,8 +74,8 @@ class ChatClient:
         max_concurrent_requests: Starting and highest number of requests in flight; the limit
             shrinks when more than 5% of a round of requests get HTTP 429 (a rate limit, not
             noise) and grows back by one per limit's worth of successes.
-        max_retries: Retries after the first attempt for 429, 5xx, timeouts, connection errors
-            and unparsable bodies. Other 4xx are never retried.
+        max_retries: Retries after the first attempt for HTTP 408, 425, 429 and 5xx, timeouts,
+            connection errors and unparsable bodies. Other 4xx are never retried.
         timeout: Seconds one attempt may take in total.
         cache: A :class:`ResponseCache`, or a path to open one at, or ``None`` for no cache.
         backoff_base: Delay scale of the exponential backoff, in seconds.
@@ -116,6 +112,7 @@ class ChatClient:
         self.timeout = timeout
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self._policy = RetryPolicy(max_retries, backoff_base, backoff_max)
         self._api_key = _resolve_key(api_key, api_key_env)
         self._headers = {"Content-Type": "application/json", **(headers or {})}
         if self._api_key:
@@ -230,77 +227,63 @@ class ChatClient:
     ) -> tuple[str, dict[str, Any], int]:
         """POST with retries; returns the body text, the parsed fields and the attempt count."""
         pools = self._connection_pools()
-        attempt = 0
-        while True:
-            attempt += 1
+        attempts = 0
+
+        async def send() -> tuple[str, dict[str, Any]] | Failure:
+            nonlocal attempts
+            attempts += 1
             self.stats.requests += 1
-            if attempt > 1:
-                self.stats.retries += 1
+            self.stats.retries += attempts > 1
             epoch = await self.limiter.acquire()
             outcome = Outcome.OTHER
             try:
-                answer = await self._attempt(pools, payload)
-                if isinstance(answer, httpx.Response):
-                    text = answer.text
-                    try:
-                        data = json.loads(text)
-                    except ValueError as exc:
-                        detail = f"response is not JSON ({exc}): {excerpt(text)}"
-                        answer = _Failure("malformed", answer.status_code, detail)
-                    else:
-                        outcome = Outcome.OK
-                        return text, read_completion(data, where, model), attempt
-                elif answer.status == 429:
-                    outcome = Outcome.THROTTLED
-                    self.stats.throttled += 1
-                    if answer.retry_after is not None:
-                        self.limiter.pause(answer.retry_after)
+                answer = await attempt(
+                    pools, "POST", "chat/completions", timeout=self.timeout, content=payload
+                )
+                if isinstance(answer, Failure):
+                    if answer.status == 429:
+                        outcome = Outcome.THROTTLED
+                        self.stats.throttled += 1
+                        if answer.retry_after is not None:
+                            self.limiter.pause(
+                                min(answer.retry_after, self._policy.max_retry_after)
+                            )
+                    return answer
+                text = self._success_text(answer)
+                try:
+                    data = json.loads(text)
+                except ValueError as exc:
+                    detail = f"response is not JSON ({exc}): {excerpt(text)}"
+                    return Failure("malformed", answer.status_code, detail)
+                outcome = Outcome.OK
+                return text, read_completion(data, where, model)
             finally:
                 self.limiter.release(epoch, outcome)
-            if attempt > self.max_retries:
-                raise LLMUnavailableError(
-                    self._redact(f"{where}: gave up after {attempt} attempts: {answer.detail}"),
-                    kind=answer.kind,
-                    status_code=answer.status,
-                    attempts=attempt,
-                )
-            delay = answer.retry_after
-            if delay is None:
-                delay = backoff_delay(attempt, self.backoff_base, self.backoff_max)
-            else:
-                delay += random.uniform(0, 0.1 * delay)
-            _log.debug(
-                "%s: attempt %d/%d failed (%s), retrying in %.2f s",
-                where,
-                attempt,
-                self.max_retries + 1,
-                self._redact(answer.detail),
-                delay,
-            )
-            await asyncio.sleep(delay)
 
-    async def _attempt(self, pools: ConnectionPools, payload: bytes) -> httpx.Response | _Failure:
-        """One POST: the 2xx response, or a description of a retryable failure."""
         try:
-            response = await pools.post_chat(payload, self.timeout)
-        except (TimeoutError, httpx.TimeoutException):
-            return _Failure("timeout", None, f"no response within {self.timeout:g} s")
-        except httpx.TransportError as exc:
-            return _Failure("connection", None, f"connection error: {type(exc).__name__}: {exc}")
+            text, fields = await with_retries(
+                send, self._policy, where=where, redact=self._redact, logger=_log
+            )
+        except RetriesExhausted as exc:
+            raise LLMUnavailableError(
+                self._redact(f"{where}: {exc}"),
+                kind=exc.failure.kind,
+                status_code=exc.failure.status,
+                attempts=exc.attempts,
+            ) from None
+        return text, fields, attempts
+
+    def _success_text(self, response: httpx.Response) -> str:
+        """The body of a 2xx response; any other status is a refusal retrying cannot fix."""
         status = response.status_code
         if 200 <= status < 300:
-            return response
+            return response.text
         message = server_message(response)
-        if not is_retryable_status(status):
-            raise LLMRequestError(
-                self._redact(f"{self.base_url} rejected the request: HTTP {status}: {message}"),
-                status_code=status,
-                server_message=self._redact(message),
-            )
-        retry_after = parse_retry_after(response.headers.get("retry-after"))
-        if retry_after is not None:
-            retry_after = min(retry_after, _MAX_RETRY_AFTER)
-        return _Failure("status", status, f"HTTP {status}: {message}", retry_after)
+        raise LLMRequestError(
+            self._redact(f"{self.base_url} rejected the request: HTTP {status}: {message}"),
+            status_code=status,
+            server_message=self._redact(message),
+        )
 
     def _connection_pools(self) -> ConnectionPools:
         """The connections of the running loop, opened on first use."""
@@ -312,7 +295,10 @@ class ChatClient:
             )
         if self._pools is None:
             self._pools = ConnectionPools(
-                self.base_url, self._headers, self.max_concurrent_requests, self.timeout
+                self.max_concurrent_requests,
+                self.timeout,
+                base_url=self.base_url,
+                headers=self._headers,
             )
             self._loop = loop
         return self._pools

@@ -6,7 +6,7 @@ appears in them::
 
     LLMError
     ├── MissingAPIKeyError     no key given and the environment variable is unset
-    ├── LLMRequestError        the server refused the request (4xx other than 408/409/429):
+    ├── LLMRequestError        the server refused the request (4xx other than 408/425/429):
     │                          retrying cannot help, so callers should fail fast
     ├── LLMResponseError       the server answered 200 with a body that is not a chat completion
     └── LLMUnavailableError    transient failures (429, 5xx, timeouts, connection errors)
@@ -15,8 +15,7 @@ appears in them::
 
 from __future__ import annotations
 
-from typing import Literal
-
+from reward_kit._http import FailureKind
 from reward_kit.errors import RewardKitError
 
 __all__ = [
@@ -26,8 +25,6 @@ __all__ = [
     "LLMUnavailableError",
     "MissingAPIKeyError",
 ]
-
-FailureKind = Literal["status", "timeout", "connection", "malformed"]
 
 
 class LLMError(RewardKitError):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from reward_kit._credentials import API_KEY_ENV, DEFAULT_INFERENCE_URL
 from reward_kit.errors import RewardKitError
 
 __all__ = [
@@ -102,8 +103,8 @@ class GenerationConfig:
 
     enabled: bool = True
     model_name: str | None = None
-    api_base: str = "https://api.fireworks.ai/inference/v1"
-    api_key_env: str | None = "FIREWORKS_API_KEY"
+    api_base: str = DEFAULT_INFERENCE_URL
+    api_key_env: str | None = API_KEY_ENV
     temperature: float | None = 0.0
     top_p: float | None = None
     max_tokens: int | None = 1024

@@ -1,7 +1,8 @@
 """A scriptable evaluator HTTP server on 127.0.0.1, for testing remote reward calls.
 
 It speaks the wire format (``POST`` an ``EvaluationRequest``, get an ``EvaluateResult``) and can
-be told to answer the next requests with errors, delays or malformed bodies.
+be told to answer the next requests with errors, delays or malformed bodies. Other methods
+(``GET``, ``PUT``, ``DELETE``) are scripted the same way, for testing any HTTP client.
 """
 
 from __future__ import annotations
@@ -36,8 +37,11 @@ class EvaluatorStub:
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
 
-    def default_reply(self, body: dict[str, Any]) -> Reply:
-        """Score 1.0 when the last message equals the ground truth, else 0.0."""
+    def default_reply(self, body: Any) -> Reply:
+        """Score 1.0 when the last message equals the ground truth, else 0.0 (``{}`` if no
+        conversation came)."""
+        if not isinstance(body, dict) or "messages" not in body:
+            return Reply(body={})
         answer = body["messages"][-1].get("content")
         score = 1.0 if answer == body.get("ground_truth") else 0.0
         return Reply(body={"score": score, "reason": f"remote saw {answer!r}"})
@@ -50,7 +54,11 @@ def _handler(stub: EvaluatorStub) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length", "0"))
-            body = json.loads(self.rfile.read(length) or b"null")
+            raw = self.rfile.read(length)
+            try:
+                body = json.loads(raw or b"null")
+            except ValueError:
+                body = raw
             stub.requests.append(body)
             stub.headers.append({k.lower(): v for k, v in self.headers.items()})
             reply = stub.script.popleft() if stub.script else stub.default_reply(body)
@@ -67,6 +75,8 @@ def _handler(stub: EvaluatorStub) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up waiting, as timeout tests make it do
+
+        do_GET = do_PUT = do_DELETE = do_POST
 
     return Handler
 
