@@ -40,6 +40,12 @@ _FAMILIES = {
     "repetition": ["diversity_reward", "repetition_penalty_reward"],
     "rouge": ["bullet_recall_reward", "rouge_reward"],
     "sql": ["sql_execution_reward"],
+    "summarization": [
+        "fluency_reward",
+        "key_fact_recall_reward",
+        "length_gate_reward",
+        "summarization_reward",
+    ],
     "syntax": ["syntax_validation_reward"],
     "tag_count": ["tag_count_reward"],
 }

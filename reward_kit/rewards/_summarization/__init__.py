@@ -1,0 +1,1 @@
+"""Internals of the summarisation rewards: the length gate, key facts, fluency."""
