@@ -50,8 +50,10 @@ class CloudRunPlan:
         return lines
 
 
-def dockerfile(entries: dict[str, str], api_key: bool) -> str:
-    """A Dockerfile serving the evaluator on ``$PORT`` (Cloud Run sets it)."""
+def dockerfile(
+    entries: dict[str, str], api_key: bool, *, python_version: str = "3.11", port: int = 8080
+) -> str:
+    """A Dockerfile serving the evaluator on ``$PORT`` (Cloud Run sets it; else ``port``)."""
     if all(reference.endswith("/main.py:evaluate") for reference in entries.values()):
         folders = " ".join(
             f"{name}=/app/evaluator/{ref.split('/', 1)[0]}" for name, ref in entries.items()
@@ -63,13 +65,13 @@ def dockerfile(entries: dict[str, str], api_key: bool) -> str:
     key = f" --api-key-env {KEY_VARIABLE}" if api_key else ""
     packages = " ".join(f'"{package}"' for package in SERVER_PACKAGES)
     return (
-        "FROM python:3.11-slim\n"
+        f"FROM python:{python_version}-slim\n"
         "WORKDIR /app\n"
         "COPY evaluator/requirements.txt /app/requirements.txt\n"
         f"RUN pip install --no-cache-dir {packages} -r /app/requirements.txt\n"
         "COPY reward_kit /app/reward_kit\n"
         "COPY evaluator /app/evaluator\n"
-        "ENV PYTHONPATH=/app PORT=8080\n"
+        f"ENV PYTHONPATH=/app PORT={port}\n"
         "RUN useradd --create-home evaluator\n"
         "USER evaluator\n"
         f"CMD python -m reward_kit serve {what} "
