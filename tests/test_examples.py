@@ -36,6 +36,7 @@ def _reward_kit(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         ("math_with_format_and_length", "run_math_format_length", 4, None),
         ("tool_calling_example", "run_tool_calling_eval", 5, 2 / 5),
         ("apps_coding_example", "run_apps_eval", 6, 0.625),
+        ("sql_rft", "run_sql_eval", 30, 0.8),
     ],
 )
 def test_example_runs_offline(example, config, rows, mean, tmp_path):

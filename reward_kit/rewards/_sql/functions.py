@@ -55,7 +55,7 @@ generate_series range struct_extract struct_pack row map map_extract element_at 
 flatten array arraycontains arraydistinct arraysize arraysort arrayconcat arraytostring
 arrayfilter arraytostring transform listagg arrayjoin struct structextract varmap
 arrayfirst arraylast arrayreverse arrayslice arrayuniqueagg explode posexplode generateseries
-hash stats alias_if_missing columns dot bracket paren not and or xor
+exists hash stats alias_if_missing columns dot bracket paren not and or xor
 """
 
 ALLOWED_FUNCTIONS = frozenset((_AGGREGATE + _WINDOW + _SCALAR).split())
