@@ -37,6 +37,7 @@ def _reward_kit(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         ("tool_calling_example", "run_tool_calling_eval", 5, 2 / 5),
         ("apps_coding_example", "run_apps_eval", 6, 0.625),
         ("sql_rft", "run_sql_eval", 30, 0.8),
+        ("summarization_rft", "run_summarization_eval", 6, 1 / 3),
     ],
 )
 def test_example_runs_offline(example, config, rows, mean, tmp_path):
