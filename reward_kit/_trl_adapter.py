@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from reward_kit._async_bridge import run_sync
+from reward_kit._combine import reward_name
 from reward_kit.models import EvaluateResult
 from reward_kit.reward_function import RewardFunction
 from reward_kit.scoring import Scorer
@@ -69,13 +70,6 @@ def _parameters(reward_fn: Callable[..., Any]) -> tuple[frozenset[str], bool]:
         return frozenset(), True
     names = frozenset(p.name for p in parameters if p.kind is not p.VAR_KEYWORD)
     return names, any(p.kind is p.VAR_KEYWORD for p in parameters)
-
-
-def _reward_name(reward_fn: Callable[..., Any]) -> str:
-    info = getattr(reward_fn, "__reward_kit__", None)
-    if info is not None:
-        return str(info.name)
-    return str(getattr(reward_fn, "__name__", type(reward_fn).__name__))
 
 
 class TRLRewardAdapter:
@@ -130,7 +124,7 @@ class TRLRewardAdapter:
         self.workers = workers
         self.timeout = timeout
         self.executor = executor
-        self.__name__ = name or _reward_name(reward_fn)
+        self.__name__ = name or reward_name(reward_fn)
         self._seen_errors: set[str] = set()
         self._scorer: Scorer | None = None
         self._get_scorer()  # fail now, not mid-training, on bad settings

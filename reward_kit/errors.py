@@ -8,7 +8,8 @@ in one place. Where a built-in exception type is the natural one (a malformed me
     ├── InvalidMessageError (ValueError)      a message that does not fit the Message model
     ├── InvalidRewardFunctionError (TypeError)
     │   └── InvalidReturnValueError            a reward returned something that is not a result
-    ├── DuplicateRewardNameError (ValueError)  two different functions registered under one name
+    ├── DuplicateRewardNameError (ValueError)  two different rewards registered or combined
+    │                                          under one name
     ├── RewardNotFoundError (LookupError)      a name or reference that resolves to nothing
     ├── ModuleLoadError (ImportError)          a user's module failed to import (syntax, deps)
     ├── EvaluationError                        evaluating a sample failed
@@ -58,7 +59,7 @@ class InvalidReturnValueError(InvalidRewardFunctionError):
 
 
 class DuplicateRewardNameError(RewardKitError, ValueError):
-    """Two different reward functions were registered under the same name."""
+    """Two different reward functions were registered, or combined, under the same name."""
 
 
 class RewardNotFoundError(RewardKitError, LookupError):

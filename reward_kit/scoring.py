@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from reward_kit._async_bridge import run_sync
+from reward_kit._combine import reward_name
 from reward_kit._results import to_evaluate_result, to_evaluate_results
 from reward_kit._types import Sample
 from reward_kit._workers import CallPool, CannotSendCall, shared_pool
@@ -29,11 +30,6 @@ __all__ = ["Scorer", "ascore_batch", "score_batch"]
 _LEGACY_GROUND_TRUTH = "ground_truth_for_eval"
 EXECUTORS = ("processes", "ray")
 """Where sync rewards can run: local worker processes, or Ray tasks."""
-
-
-def _reward_name(reward_fn: Any) -> str:
-    info = getattr(reward_fn, "__reward_kit__", None)
-    return str(info.name) if info else str(getattr(reward_fn, "__name__", repr(reward_fn)))
 
 
 def _describe(exc: BaseException) -> str:
@@ -104,7 +100,7 @@ class _Evaluate:
         """One sample's result, or with ``count`` a batch-mode reward's ``count`` results."""
         try:
             value = self.func(**kwargs)
-            name = _reward_name(self.func)
+            name = reward_name(self.func)
             if count is None:
                 return to_evaluate_result(value, name)
             return to_evaluate_results(value, name, count)
@@ -113,7 +109,7 @@ class _Evaluate:
             return invalid if count is None else [invalid] * count
 
     def __repr__(self) -> str:
-        return f"reward function {_reward_name(self.func)!r}"
+        return f"reward function {reward_name(self.func)!r}"
 
 
 def _default_pool(executor: str, workers: int | None) -> CallPool:
@@ -215,7 +211,7 @@ class Scorer:
     async def _call_async(self, kwargs: dict[str, Any]) -> EvaluateResult:
         acall = getattr(self.reward_fn, "acall", None)
         value = await (acall(**kwargs) if acall is not None else self.reward_fn(**kwargs))
-        return to_evaluate_result(value, _reward_name(self.reward_fn))
+        return to_evaluate_result(value, reward_name(self.reward_fn))
 
     async def _score_batch_call(self, samples: list[dict[str, Any]]) -> list[EvaluateResult]:
         kwargs: dict[str, Any] = {
@@ -227,7 +223,7 @@ class Scorer:
         if self.is_async:
             acall = getattr(self.reward_fn, "acall", self.reward_fn)
             value = await asyncio.wait_for(acall(**kwargs), self.timeout)
-            return to_evaluate_results(value, _reward_name(self.reward_fn), len(samples))
+            return to_evaluate_results(value, reward_name(self.reward_fn), len(samples))
         results: list[EvaluateResult] = await self._run_sync(self._evaluate, kwargs, len(samples))
         return results
 

@@ -126,13 +126,13 @@ def _forbid_inspection() -> None:
 
 
 def _rewards(args: argparse.Namespace) -> dict[str, Any]:
+    from reward_kit._combine import reward_name
     from reward_kit._loading import load_reference, parse_metrics_folders
     from reward_kit._registry import resolve_reward
 
     if args.function_ref:
         reward = resolve_reward(args.function_ref, os.getcwd())
-        info = getattr(reward, "__reward_kit__", None)
-        return {info.name if info else getattr(reward, "__name__", "reward"): reward}
+        return {reward_name(reward, "reward"): reward}
     rewards: dict[str, Any] = {}
     for name, path in parse_metrics_folders(args.metrics_folders).items():
         main = os.path.join(os.path.abspath(path), "main.py")

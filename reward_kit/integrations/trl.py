@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from reward_kit._combine import require_unique_names
 from reward_kit._trl_adapter import TRL_EXTRA_KWARGS, TRLRewardAdapter
 
 __all__ = ["TRL_EXTRA_KWARGS", "TRLRewardAdapter", "combine", "create_trl_adapter"]
@@ -105,8 +106,9 @@ def combine(
         ``GRPOConfig(reward_weights=...)``. TRL logs each reward unweighted under its name.
 
     Raises:
-        ValueError: Two rewards would be logged under the same name, or a weight is not a
-            finite number.
+        DuplicateRewardNameError: Two rewards would be logged under the same name (a
+            ``ValueError``, as in ``reward-kit run`` and ``serve``).
+        ValueError: A weight is not a finite number.
     """
     if isinstance(rewards_with_weights, Mapping):
         pairs = list(rewards_with_weights.items())
@@ -122,13 +124,12 @@ def combine(
         )
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight != weight:
             raise ValueError(f"weight of {adapter.__name__!r} must be a number, got {weight!r}")
-        if any(existing.__name__ == adapter.__name__ for existing in funcs):
-            raise ValueError(
-                f"two rewards are named {adapter.__name__!r}, so TRL would log them as one; "
-                f"wrap one with create_trl_adapter(..., name='another name')"
-            )
         funcs.append(adapter)
         weights.append(float(weight))
     if not funcs:
         raise ValueError("combine() needs at least one reward")
+    require_unique_names(
+        (func.__name__ for func in funcs),
+        "wrap one with create_trl_adapter(..., name='another name')",
+    )
     return funcs, weights

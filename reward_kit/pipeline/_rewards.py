@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from reward_kit._combine import combine_results, require_unique_names, reward_name
 from reward_kit._workers import CallPool
-from reward_kit.models import EvaluateResult, MetricResult
+from reward_kit.models import EvaluateResult
 from reward_kit.pipeline._resolve import find_reward
 from reward_kit.pipeline.config import RewardSpec, RunConfig, ScoringConfig
 from reward_kit.scoring import Scorer
@@ -23,13 +24,6 @@ class _Reward:
     scorer: Scorer
     params: dict[str, Any]
     weight: float
-
-
-def _reward_name(function: Any, reference: str) -> str:
-    info = getattr(function, "__reward_kit__", None)
-    if info is not None:
-        return str(info.name)
-    return str(getattr(function, "__name__", reference))
 
 
 def _ray_pool(scoring: ScoringConfig) -> CallPool | None:
@@ -58,17 +52,14 @@ class RewardSet:
         self.rewards: list[_Reward] = []
         for spec in specs:
             function = find_reward(spec.function_path, base_dir)
-            name = spec.name or _reward_name(function, spec.function_path)
-            if any(reward.name == name for reward in self.rewards):
-                name = f"{name}_{len(self.rewards)}"
+            name = spec.name or reward_name(function, spec.function_path)
             scorer = Scorer(function, workers=params.workers, timeout=params.timeout, pool=pool)
             self.rewards.append(
                 _Reward(name, spec.function_path, scorer, dict(spec.params), spec.weight)
             )
-        total = sum(reward.weight for reward in self.rewards)
-        if len(self.rewards) > 1 and total <= 0:
+        require_unique_names(self.names, "give one a name: rewards[].name")
+        if len(self.rewards) > 1 and sum(reward.weight for reward in self.rewards) <= 0:
             raise ValueError("the weights of rewards must add up to a positive number")
-        self._total_weight = total
 
     @property
     def names(self) -> list[str]:
@@ -106,31 +97,5 @@ class RewardSet:
         return self._combine(list(results))
 
     def _combine(self, results: list[EvaluateResult]) -> EvaluateResult:
-        metrics: dict[str, MetricResult] = {}
-        errors = []
-        reasons = []
-        for reward, result in zip(self.rewards, results, strict=True):
-            metrics[reward.name] = MetricResult(
-                score=result.score,
-                reason=result.reason or "",
-                is_score_valid=result.is_score_valid,
-            )
-            for key, metric in result.metrics.items():
-                metrics[f"{reward.name}.{key}"] = metric
-            if not result.is_score_valid:
-                errors.append(f"{reward.name}: {result.error or 'score not valid'}")
-            reasons.append(f"{reward.name}={result.score:g}")
-        if errors:
-            return EvaluateResult(
-                score=0.0,
-                is_score_valid=False,
-                error="; ".join(errors),
-                reason="; ".join(errors),
-                metrics=metrics,
-            )
-        combined = sum(r.weight * res.score for r, res in zip(self.rewards, results, strict=True))
-        return EvaluateResult(
-            score=combined / self._total_weight,
-            reason="weighted mean of " + ", ".join(reasons),
-            metrics=metrics,
-        )
+        named = {reward.name: result for reward, result in zip(self.rewards, results, strict=True)}
+        return combine_results(named, {reward.name: reward.weight for reward in self.rewards})

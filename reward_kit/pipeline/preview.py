@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reward_kit._combine import metric_key
 from reward_kit._loading import load_module_from_file, parse_metrics_folders
 from reward_kit.errors import RewardKitError, RewardNotFoundError
 from reward_kit.models import EvaluateResult
@@ -85,7 +86,7 @@ class PreviewResult:
             for metric in metric_names:
                 values = [result.metrics[metric] for result in results if metric in result.metrics]
                 valid = [value.score for value in values if value.is_score_valid]
-                summary[f"{name}.{metric}"] = _mean_of(valid, len(values))
+                summary[metric_key(name, metric)] = _mean_of(valid, len(values))
         return summary
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import math
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from reward_kit._combine import combine_results
 from reward_kit._workers import WorkerPool
-from reward_kit.models import EvaluateResult, EvaluationRequest, MetricResult
+from reward_kit.models import EvaluateResult, EvaluationRequest
 from reward_kit.scoring import Scorer
 
 T = TypeVar("T")
@@ -22,37 +22,6 @@ def request_to_sample(request: EvaluationRequest) -> dict[str, Any]:
     if request.tools is not None:
         sample["tools"] = request.tools
     return sample
-
-
-def combine(results: Mapping[str, EvaluateResult]) -> EvaluateResult:
-    """One result for several named rewards (metrics folders): the mean of their scores.
-
-    Each reward becomes a metric under its name, and its own metrics appear as ``name/metric``.
-    The combined result is valid only when every part is.
-    """
-    if len(results) == 1:
-        return next(iter(results.values()))
-    metrics: dict[str, MetricResult] = {}
-    errors: list[str] = []
-    for name, result in results.items():
-        metrics[name] = MetricResult(
-            score=result.score,
-            reason=result.reason or result.error or "",
-            is_score_valid=result.is_score_valid,
-        )
-        for metric_name, metric in result.metrics.items():
-            metrics[f"{name}/{metric_name}"] = metric
-        if result.error:
-            errors.append(f"{name}: {result.error}")
-    valid = all(result.is_score_valid for result in results.values())
-    score = math.fsum(result.score for result in results.values()) / len(results)
-    return EvaluateResult(
-        score=score,
-        reason="mean of " + ", ".join(f"{n}={r.score:g}" for n, r in results.items()),
-        is_score_valid=valid,
-        metrics=metrics,
-        error="; ".join(errors) or None,
-    )
 
 
 class EvaluatorRuntime:
@@ -96,7 +65,7 @@ class EvaluatorRuntime:
         """Score one sample dict ``{"messages", "ground_truth", ...}``."""
         names = list(self._scorers)
         results = await asyncio.gather(*(self._scorers[name].score(sample) for name in names))
-        return combine(dict(zip(names, results, strict=True)))
+        return combine_results(dict(zip(names, results, strict=True)))
 
     async def run_in_pool(self, func: Callable[..., T], arg: Any, timeout: float) -> T:
         """Run ``func(arg)`` in this evaluator's own pool (to check its code, for example)."""

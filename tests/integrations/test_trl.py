@@ -243,7 +243,10 @@ def test_combine_builds_reward_funcs_and_weights():
     assert funcs[1] is named and funcs[0].timeout == 3
     assert weights == [1.0, 2.0]
 
-    with pytest.raises(ValueError, match="two rewards are named 'overlap_reward'"):
+    with pytest.raises(
+        ValueError,
+        match="two rewards are named 'overlap_reward', so their results would be merged; wrap one",
+    ):
         combine([overlap_reward, overlap_reward])
     with pytest.raises(ValueError, match="must be a number"):
         combine([(overlap_reward, "heavy")])
