@@ -9,13 +9,16 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from reward_kit._async_bridge import on_background_loop, run_sync
+from reward_kit.execution._files import CollectFiles
 from reward_kit.execution._result import ExecutionResult
 from reward_kit.execution.languages import Language, get_language
 
 
 @dataclass(frozen=True)
 class ExecutionJob:
-    """One program to run: source, language, stdin, limits and extra files for its directory."""
+    """One program to run: source, language, stdin, limits, extra files for its directory and
+    which files it writes there to bring back (``collect_files``: patterns or a
+    :class:`CollectFiles`)."""
 
     code: str
     language: str = "python"
@@ -23,8 +26,10 @@ class ExecutionJob:
     timeout: float = 5.0
     memory_mb: int = 256
     files: Mapping[str, str | bytes] = field(default_factory=dict)
+    collect_files: CollectFiles | Sequence[str] | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "collect_files", CollectFiles.of(self.collect_files))
         if not isinstance(self.code, str):
             raise TypeError(f"code must be a str, got {type(self.code).__name__}")
         if not self.timeout > 0:
@@ -36,6 +41,11 @@ class ExecutionJob:
             if path.is_absolute() or ".." in path.parts or not path.parts:
                 raise ValueError(f"file name {name!r} must be a relative path inside the job dir")
         get_language(self.language)
+
+    @property
+    def collect(self) -> CollectFiles | None:
+        """What to collect, normalized (``collect_files`` as given may be a list of patterns)."""
+        return CollectFiles.of(self.collect_files)
 
     @property
     def lang(self) -> Language:
@@ -67,9 +77,12 @@ class Executor:
         timeout: float = 5.0,
         memory_mb: int = 256,
         files: Mapping[str, str | bytes] | None = None,
+        collect_files: CollectFiles | Sequence[str] | None = None,
     ) -> ExecutionResult:
         """Run ``code`` and return how it ended (async)."""
-        job = ExecutionJob(code, language, stdin, timeout, memory_mb, dict(files or {}))
+        job = ExecutionJob(
+            code, language, stdin, timeout, memory_mb, dict(files or {}), collect_files
+        )
         return await self._on_loop(job)
 
     def run(
@@ -80,6 +93,7 @@ class Executor:
         timeout: float = 5.0,
         memory_mb: int = 256,
         files: Mapping[str, str | bytes] | None = None,
+        collect_files: CollectFiles | Sequence[str] | None = None,
     ) -> ExecutionResult:
         """Run ``code`` and return how it ended.
 
@@ -90,8 +104,12 @@ class Executor:
             timeout: wall-clock seconds before the whole process tree is killed.
             memory_mb: memory limit for the job.
             files: extra files (relative path -> content) placed in the job's directory.
+            collect_files: glob patterns (or a :class:`CollectFiles` with size limits) of
+                files the program writes under its working directory to return in
+                ``result.files``; what matched but was not returned (a symlink, a FIFO, a
+                file over a limit) is listed in ``result.files_skipped`` with the reason.
         """
-        return run_sync(self.arun(code, language, stdin, timeout, memory_mb, files))
+        return run_sync(self.arun(code, language, stdin, timeout, memory_mb, files, collect_files))
 
     async def arun_batch(self, jobs: Sequence[JobLike]) -> list[ExecutionResult]:
         """Run many jobs concurrently (bounded by the executor); results in input order."""

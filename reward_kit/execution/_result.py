@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import base64
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 ExecutionStatus = Literal[
     "ok", "error", "timeout", "memory_exceeded", "output_limit", "sandbox_error"
 ]
+
+
+def _from_base64(value: Any) -> Any:
+    return base64.b64decode(value, validate=True) if isinstance(value, str) else value
+
+
+def _to_base64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+FileContent = Annotated[
+    bytes,
+    BeforeValidator(_from_base64),
+    PlainSerializer(_to_base64, return_type=str, when_used="json"),
+]
+"""A file's bytes; standard base64 in JSON (a ``str`` given on input is decoded as base64)."""
 
 
 class ExecutionLimits(BaseModel):
@@ -46,6 +63,15 @@ class ExecutionResult(BaseModel):
     duration_s: float = 0.0
     limits: ExecutionLimits | None = None
     error: str | None = Field(default=None, description="What failed, for sandbox_error.")
+    files: dict[str, FileContent] = Field(
+        default_factory=dict,
+        description="Files collected from the working directory (relative path -> bytes), "
+        "when the job asked for them; base64 in JSON.",
+    )
+    files_skipped: dict[str, str] = Field(
+        default_factory=dict,
+        description="Matching files not returned (path -> why: symlink, too large, ...).",
+    )
 
     @property
     def ok(self) -> bool:

@@ -76,6 +76,8 @@ class E2BExecutor(Executor):
             isolation="e2b",
         )
         language = _E2B_LANGUAGES.get(job.lang.name)
+        if job.collect is not None:
+            raise ValueError("E2BExecutor does not collect files yet: use LocalExecutor")
         if language is None or job.files or (job.stdin and language != "python"):
             raise ValueError(
                 f"E2BExecutor runs python and javascript code without extra files (stdin: "

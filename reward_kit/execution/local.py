@@ -15,6 +15,7 @@ from typing import Literal
 from reward_kit._async_bridge import run_sync
 from reward_kit.errors import RewardKitError
 from reward_kit.execution._base import ExecutionJob, Executor
+from reward_kit.execution._files import read_report
 from reward_kit.execution._result import ExecutionLimits, ExecutionResult
 from reward_kit.execution._sandbox import _bwrap, _lifecycle
 from reward_kit.execution._sandbox._cgroup import CgroupTree, JobCgroup
@@ -217,7 +218,12 @@ class LocalExecutor(Executor):
                 cgroup = self._cgroups.job(name, job.memory_mb + 32, self.max_processes)
             request = self._request(name, job_dir, argv, job, cgroup)
             outcome = await server.submit(request, job.timeout + 10.0)
-            return verdict(outcome, job_dir, limits, cgroup is not None and cgroup.oom_killed())
+            result = verdict(outcome, job_dir, limits, cgroup is not None and cgroup.oom_killed())
+            spec = job.collect
+            if spec is None or result.status == "sandbox_error":
+                return result
+            files, skipped = read_report(job_dir, spec)
+            return result.model_copy(update={"files": files, "files_skipped": skipped})
         except (SandboxFailure, OSError) as error:
             return ExecutionResult(status="sandbox_error", limits=limits, error=str(error))
         finally:
@@ -255,6 +261,7 @@ class LocalExecutor(Executor):
             "stdin": job.stdin or "",
             "env": dict(JOB_ENV, TMPDIR="/tmp"),
             "cgroup_procs": procs,
+            "collect": job.collect.spec(job.lang.file_name) if job.collect else None,
             "limits": {
                 "timeout_s": job.timeout,
                 "address_space_mb": job.memory_mb + job.lang.extra_address_space_mb,

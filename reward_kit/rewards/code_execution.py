@@ -11,11 +11,12 @@ elements or lines exactly right) only with ``partial_credit=True``.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._code._extract import defines_function, extract_code
+from reward_kit.rewards._code._files import FileCheck, FileCheckError, FileChecks
 from reward_kit.rewards._code._helpers import (
     compare_outputs,
     execute_code_with_e2b,
@@ -79,6 +80,14 @@ async def local_code_execution_reward(
     expected_output: str | None = None,
     original_messages: list[Message] | None = None,
     partial_credit: bool = False,
+    file_operations: Sequence[Mapping[str, Any]] | None = None,
+    expected_files: Mapping[str, str | bytes] | None = None,
+    expected_insights: Sequence[str] | None = None,
+    expect_plot: bool = False,
+    check_files: FileCheck | None = None,
+    input_files: Mapping[str, str | bytes] | None = None,
+    dataset_path: str | None = None,
+    collect_files: Sequence[str] | None = None,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Run the response's code locally (sandboxed); 1.0 if it prints the expected output.
@@ -98,13 +107,47 @@ async def local_code_execution_reward(
             messages before the response).
         partial_credit: give the share of list elements or lines that are exactly right
             instead of 0 for a wrong output.
+        file_operations: files the program must write, reward-kit's "file-based" evaluation:
+            ``{"path": "out.txt", "type": "create", "content": "..."}`` (content compared like
+            output) or ``{"path": ..., "type": "exists"}``; the score is multiplied by the
+            share that hold (metric ``file_operations``).
+        expected_files: ``{path: content}``, the same as ``create`` operations.
+        expected_insights: texts the output must contain (case-insensitive), reward-kit's
+            "data analysis" evaluation; multiplies the score by the share found.
+        expect_plot: the program must save a PNG image (metric ``has_plot``).
+        check_files: your own check, called on the host with the collected files
+            (``{path: bytes}``); returns a bool or a score in [0, 1] that multiplies the score.
+        input_files: ``{path: content}`` placed in the program's working directory.
+        dataset_path: a local file given to the program as ``dataset.csv``.
+        collect_files: glob patterns of the files ``check_files`` gets (default: all).
 
     Returns:
-        Metrics ``extracted_code``, ``expected_output``, ``execution_result``, ``output_match``.
+        Metrics ``extracted_code``, ``expected_output``, ``execution_result``, ``output_match``;
+        with file options also ``files`` (what came back and what was skipped, and why),
+        ``file_operations``, ``expected_insights``, ``has_plot``, ``file_check``.
     """
+    try:
+        checks = FileChecks.from_options(
+            file_operations,
+            expected_files,
+            expected_insights,
+            expect_plot,
+            check_files,
+            input_files,
+            dataset_path,
+            collect_files,
+        )
+    except (FileCheckError, OSError) as error:
+        return EvaluateResult.invalid(str(error))
     options = RunOptions(language, timeout, max_memory_mb, float_tolerance, partial_credit)
     return await run_single(
-        messages, ground_truth, expected_output, original_messages, options, executor_for("local")
+        messages,
+        ground_truth,
+        expected_output,
+        original_messages,
+        options,
+        executor_for("local"),
+        checks,
     )
 
 
@@ -120,6 +163,14 @@ async def e2b_code_execution_reward(
     expected_output: str | None = None,
     original_messages: list[Message] | None = None,
     partial_credit: bool = False,
+    file_operations: Sequence[Mapping[str, Any]] | None = None,
+    expected_files: Mapping[str, str | bytes] | None = None,
+    expected_insights: Sequence[str] | None = None,
+    expect_plot: bool = False,
+    check_files: FileCheck | None = None,
+    input_files: Mapping[str, str | bytes] | None = None,
+    dataset_path: str | None = None,
+    collect_files: Sequence[str] | None = None,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Like :func:`local_code_execution_reward`, but runs the code in an E2B sandbox.
@@ -130,6 +181,19 @@ async def e2b_code_execution_reward(
     """
     if not (api_key or os.environ.get("E2B_API_KEY")):
         return EvaluateResult.invalid("no E2B API key: pass api_key= or set E2B_API_KEY")
+    try:
+        checks = FileChecks.from_options(
+            file_operations,
+            expected_files,
+            expected_insights,
+            expect_plot,
+            check_files,
+            input_files,
+            dataset_path,
+            collect_files,
+        )
+    except (FileCheckError, OSError) as error:
+        return EvaluateResult.invalid(str(error))
     options = RunOptions(language, timeout, 256, float_tolerance, partial_credit)
     return await run_single(
         messages,
@@ -138,6 +202,7 @@ async def e2b_code_execution_reward(
         original_messages,
         options,
         executor_for("e2b", api_key),
+        checks,
     )
 
 

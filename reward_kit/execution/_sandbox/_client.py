@@ -10,7 +10,10 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-_SERVER_SOURCE = (Path(__file__).parent / "_server.py").read_text()
+# The server is one script; the collector (also imported by the host) is prepended to it.
+_SERVER_SOURCE = "\n".join(
+    (Path(__file__).parent / name).read_text() for name in ("_collect.py", "_server.py")
+)
 
 
 class SandboxFailure(Exception):

@@ -27,7 +27,10 @@ import sys
 import time
 import traceback
 import types
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:  # at run time the collector's source is prepended to this script
+    from reward_kit.execution._sandbox._collect import Collector
 
 Job = dict[str, Any]
 WARM_UP = """
@@ -237,6 +240,8 @@ def monitor(job: Job) -> NoReturn:
     try:
         check(LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
         stdio = open_stdio(job["dir"], job["stdin"])
+        # Opened now: in bwrap mode /jobs is hidden from this process once /work is built.
+        report_fd = open_report(job["dir"]) if job.get("collect") else None
         cgroup_fds = [os.open(path, os.O_WRONLY) for path in job["cgroup_procs"]]
         if job["limits"]["count_processes_of_uid"] is not None:
             uid = job["limits"]["count_processes_of_uid"]
@@ -261,6 +266,9 @@ def monitor(job: Job) -> NoReturn:
             os.write(fd, str(pid).encode())
         os.write(go_writer, b"g")
         outcome = wait_with_deadline(pid, started, job["limits"]["timeout_s"])
+        if report_fd is not None:
+            with contextlib.suppress(Exception):  # the host reports a missing report
+                collect_outputs(job, report_fd)
         # Read only now: a setup failure was written before the job exited, and not waiting
         # for the job to finish its setup saves a round trip through the scheduler.
         setup_failure = read_available(setup_reader)
@@ -270,6 +278,27 @@ def monitor(job: Job) -> NoReturn:
         outcome = {"setup_error": f"{type(error).__name__}: {error}"[:2000]}
     line = (json.dumps(dict(outcome, id=job["id"])) + "\n").encode()
     os._exit(0 if os.write(1, line) == len(line) else 1)
+
+
+def open_report(job_dir: str) -> int:
+    """The file the collected outputs go to (the job process closes it before it starts)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    return os.open(os.path.join(job_dir, "collected.json"), flags, 0o600)
+
+
+def collect_outputs(job: Job, report_fd: int) -> None:
+    """Copy the files the finished job wrote (as data) to its directory for the host.
+
+    Runs after the job's process tree is gone (bwrap: its PID namespace died with it), in the
+    monitor's mount namespace, the only place the job's private ``/work`` still exists.
+    """
+    spec = job["collect"]
+    collector = Collector(spec, frozenset(spec.get("exclude", ())))
+    collector.walk(job["workdir"])
+    encoded = {name: base64.b64encode(data).decode() for name, data in collector.files.items()}
+    report = json.dumps({"files": encoded, "skipped": collector.skipped}).encode()
+    with open(report_fd, "wb") as file:
+        file.write(report)
 
 
 def read_available(fd: int) -> bytes:

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from reward_kit.execution._base import Executor
+from reward_kit.execution._result import ExecutionResult
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._code._compare import outputs_match, partial_output_score
 from reward_kit.rewards._code._expected import expected_output
 from reward_kit.rewards._code._extract import extract_code
+from reward_kit.rewards._code._files import FileCheckError, FileChecks
 from reward_kit.rewards._code._run import describe
 from reward_kit.rewards._common import RewardInputError, response_text
 
@@ -33,11 +35,14 @@ async def run_single(
     original_messages: Sequence[Message] | None,
     options: RunOptions,
     executor: Executor,
+    checks: FileChecks | None = None,
 ) -> EvaluateResult:
     """Extract the program, run it sandboxed, compare its stdout with the expected output.
 
     Metrics: ``extracted_code``, ``expected_output`` (when known), ``execution_result`` and
-    ``output_match`` (when there is an expected output).
+    ``output_match`` (when there is an expected output); with ``checks``, also ``files``,
+    ``file_operations``, ``expected_insights``, ``has_plot`` and ``file_check`` as asked for,
+    and the score is multiplied by each of their shares.
     """
     try:
         code = extract_code(response_text(messages, drop_thinking=False), options.language)
@@ -55,7 +60,13 @@ async def run_single(
         metrics["expected_output"] = MetricResult(score=1.0, reason=f"{expected} (from {source})")
     try:
         result = await executor.arun(
-            code, options.language, None, options.timeout, options.memory_mb
+            code,
+            options.language,
+            None,
+            options.timeout,
+            options.memory_mb,
+            dict(checks.inputs) if checks else None,
+            checks.collect() if checks else None,
         )
     except ValueError as error:  # an unsupported language
         return EvaluateResult.invalid(str(error))
@@ -65,13 +76,38 @@ async def run_single(
     ran = result.status == "ok"
     ran_reason = f"ran successfully; stdout: {result.stdout[:500]!r}" if ran else describe(result)
     metrics["execution_result"] = MetricResult(score=float(ran), reason=ran_reason, success=ran)
-    if expected is None:
-        return EvaluateResult(score=float(ran), reason=ran_reason, metrics=metrics)
     if not ran:
-        metrics["output_match"] = MetricResult(
-            score=0.0, reason="the program failed", success=False
-        )
-        return EvaluateResult(score=0.0, reason=ran_reason, metrics=metrics)
+        score, reason = 0.0, ran_reason
+        if expected is not None:
+            metrics["output_match"] = MetricResult(
+                score=0.0, reason="the program failed", success=False
+            )
+    elif expected is None:
+        score, reason = 1.0, ran_reason
+    else:
+        score, reason = _judge_output(result, expected, options, metrics)
+    if checks is not None:
+        try:
+            share, file_metrics = await checks.judge(result)
+        except FileCheckError as error:
+            return EvaluateResult(
+                score=0.0, is_score_valid=False, error=str(error), metrics=metrics
+            )
+        metrics.update(file_metrics)
+        if ran and share < 1.0:
+            failed = [k for k, m in file_metrics.items() if k != "files" and m.score < 1.0]
+            reason = f"{reason}; file checks not all passed ({', '.join(failed)}: {share:.2f})"
+        score *= share
+    return EvaluateResult(score=score, reason=reason, metrics=metrics)
+
+
+def _judge_output(
+    result: ExecutionResult,
+    expected: str,
+    options: RunOptions,
+    metrics: dict[str, MetricResult],
+) -> tuple[float, str]:
+    """The output's score and reason; records ``output_match``."""
     if outputs_match(result.stdout, expected, options.float_tolerance):
         score = 1.0
     elif options.partial_credit:
@@ -85,4 +121,4 @@ async def run_single(
         + (f" (partial credit {score:.2f})" if options.partial_credit else "")
     )
     metrics["output_match"] = MetricResult(score=score, reason=reason, success=score == 1.0)
-    return EvaluateResult(score=score, reason=reason, metrics=metrics)
+    return score, reason

@@ -1,0 +1,134 @@
+"""reward-kit's "E2B Code Execution Overview" page: file-based and data-analysis evaluation.
+
+The page's own examples are hand-written rewards that read files back through a notebook
+cell; ours are options of the code execution rewards (the program runs sandboxed, the files it
+wrote come back as data). Deliberate difference, in docs/migration.md: a plot never makes up
+for a missing insight (the page adds a 0.5 bonus); it is a check of its own (``expect_plot``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reward_kit.rewards.code_execution import local_code_execution_reward
+
+
+def _answer(code: str) -> list[dict[str, str]]:
+    return [
+        {"role": "user", "content": "Write the report files."},
+        {"role": "assistant", "content": f"Here it is:\n\n```python\n{code}\n```"},
+    ]
+
+
+WRITER = _answer(
+    "with open('greeting.txt', 'w') as f:\n"
+    "    f.write('Hello, files!\\n')\n"
+    "open('log.txt', 'w').write('done')\n"
+)
+
+
+def test_file_based_evaluation_create_and_exists() -> None:
+    """File-based Code Evaluation: files created with the expected content, or existing."""
+    operations = [
+        {"path": "greeting.txt", "type": "create", "content": "Hello, files!"},
+        {"path": "log.txt", "type": "exists"},
+    ]
+    result = local_code_execution_reward(messages=WRITER, file_operations=operations)
+    assert result.score == 1.0 and result.is_score_valid, result
+    assert result.metrics["file_operations"].score == 1.0
+    assert "greeting.txt" in result.metrics["files"].reason
+
+
+def test_file_based_evaluation_gives_the_share_of_operations() -> None:
+    operations = [
+        {"path": "greeting.txt", "type": "create", "content": "Goodbye"},
+        {"path": "log.txt", "type": "exists"},
+        {"path": "missing.txt", "type": "exists"},
+    ]
+    result = local_code_execution_reward(messages=WRITER, file_operations=operations)
+    assert result.score == 1 / 3
+    reason = result.metrics["file_operations"].reason
+    assert "content differs" in reason and "missing.txt: not created" in reason
+
+
+def test_a_failing_program_scores_zero() -> None:
+    messages = _answer("open('log.txt', 'w').write('x')\nraise SystemExit(3)")
+    result = local_code_execution_reward(
+        messages=messages, file_operations=[{"path": "log.txt", "type": "exists"}]
+    )
+    assert result.score == 0.0 and result.is_score_valid
+
+
+def test_a_symlink_does_not_count_as_the_file() -> None:
+    messages = _answer("import os\nos.symlink('/etc/hostname', 'report.txt')")
+    result = local_code_execution_reward(
+        messages=messages, file_operations=[{"path": "report.txt", "type": "exists"}]
+    )
+    assert result.score == 0.0
+    assert "symbolic link" in result.metrics["file_operations"].reason
+
+
+ANALYSIS = _answer(
+    "import csv, struct, zlib\n"
+    "rows = list(csv.DictReader(open('dataset.csv')))\n"
+    "total = sum(float(r['sales']) for r in rows)\n"
+    "best = max(rows, key=lambda r: float(r['sales']))['region']\n"
+    "print(f'Total sales: {total:g}')\n"
+    "print(f'Top region: {best}')\n"
+    "def chunk(kind, data):\n"
+    "    body = kind + data\n"
+    "    return struct.pack('>I', len(data)) + body + struct.pack('>I', zlib.crc32(body))\n"
+    "header = struct.pack('>IIBBBBB', 1, 1, 8, 0, 0, 0, 0)\n"
+    "png = b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', header)\n"
+    "png += chunk(b'IDAT', zlib.compress(b'\\x00\\x00')) + chunk(b'IEND', b'')\n"
+    "open('sales.png', 'wb').write(png)\n"
+)
+
+
+def test_data_analysis_evaluation(tmp_path: Path) -> None:
+    """Data Analysis Code Evaluation: a dataset given as dataset.csv, insights, a plot."""
+    dataset = tmp_path / "sales.csv"
+    dataset.write_text("region,sales\nnorth,10\nsouth,32\n")
+    result = local_code_execution_reward(
+        messages=ANALYSIS,
+        dataset_path=str(dataset),
+        expected_insights=["total sales: 42", "top region: south"],
+        expect_plot=True,
+    )
+    assert result.score == 1.0, result
+    assert result.metrics["expected_insights"].score == 1.0
+    assert result.metrics["has_plot"].success
+    missed = local_code_execution_reward(
+        messages=ANALYSIS,
+        dataset_path=str(dataset),
+        expected_insights=["total sales: 42", "average: 21"],
+        expect_plot=True,
+    )
+    assert missed.score == 0.5  # the plot does not make up for the missing insight
+
+
+def test_user_check_function_gets_the_files() -> None:
+    seen: dict[str, bytes] = {}
+
+    def check(files: dict[str, bytes]) -> float:
+        seen.update(files)
+        return 0.5 if files.get("greeting.txt", b"").startswith(b"Hello") else 0.0
+
+    result = local_code_execution_reward(
+        messages=WRITER, check_files=check, collect_files=["*.txt"]
+    )
+    assert result.score == 0.5 and result.metrics["file_check"].score == 0.5
+    assert seen == {"greeting.txt": b"Hello, files!\n", "log.txt": b"done"}
+
+
+def test_bad_file_options_are_reported_not_scored() -> None:
+    outside = local_code_execution_reward(
+        messages=WRITER, file_operations=[{"path": "../../etc/passwd", "type": "exists"}]
+    )
+    assert not outside.is_score_valid and "relative" in (outside.error or "")
+
+    def broken(files: dict[str, bytes]) -> float:
+        raise RuntimeError("bug in the check")
+
+    crashed = local_code_execution_reward(messages=WRITER, check_files=broken)
+    assert not crashed.is_score_valid and "bug in the check" in (crashed.error or "")
