@@ -5,21 +5,27 @@ different functions with the same explicit ``id`` are an error when the second i
 Plain function names clash easily (every metrics folder defines ``evaluate``), so a clash there
 only makes the short name ambiguous: looking it up then fails with the candidates listed, and
 the full reference (``pkg.mod:fn`` or ``path/main.py:fn``) still works.
+
+Rewards are found through the entry-point group ``reward_kit.rewards``: each entry names a
+module (or ``module:attr``) whose import registers rewards. The built-ins are listed there in
+reward-kit's own ``pyproject.toml``, and any installed package can add its own the same way::
+
+    [project.entry-points."reward_kit.rewards"]
+    my_rewards = "my_package.rewards"
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import threading
 from dataclasses import dataclass, field
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from reward_kit._loading import load_reference
 from reward_kit.errors import DuplicateRewardNameError, RewardNotFoundError
 
-_BUILTIN_PACKAGE = "reward_kit.rewards"
+ENTRY_POINT_GROUP = "reward_kit.rewards"
 
 
 @dataclass
@@ -31,9 +37,11 @@ class _Entry:
 
 _lock = threading.Lock()
 _entries: dict[str, _Entry] = {}
+_discovery_lock = threading.Lock()
+"""Held while the entry points load (apart from ``_lock``, which their imports take)."""
 _discovered = False
 _unimportable: dict[str, str] = {}
-"""Built-in reward modules that failed to import -> why."""
+"""Reward modules of the entry points that failed to import -> why."""
 
 
 def register(name: str, reference: str, reward: Any, *, explicit: bool) -> None:
@@ -50,31 +58,31 @@ def register(name: str, reference: str, reward: Any, *, explicit: bool) -> None:
         entry.rewards[reference] = reward
 
 
-def _discover_builtin_rewards() -> None:
-    """Import the built-in reward modules once, so that their rewards register themselves.
+def _discover_rewards() -> None:
+    """Load the ``reward_kit.rewards`` entry points once, so that their rewards register.
 
-    A module that cannot be imported (usually: its optional extra is not installed) is
-    remembered with the reason, so that a failed lookup can say why a name may be missing.
+    A module that cannot be imported (usually: its optional extra is not installed, or a
+    plug-in is broken) is remembered with the reason, so that a failed lookup can say why a name
+    may be missing. Other threads wait until every entry point has loaded.
     """
     global _discovered
     if _discovered:
         return
-    _discovered = True
-    package = importlib.import_module(_BUILTIN_PACKAGE)
-    for module in pkgutil.iter_modules(package.__path__):
-        if module.name.startswith("_"):
-            continue
-        full_name = f"{_BUILTIN_PACKAGE}.{module.name}"
-        try:
-            importlib.import_module(full_name)
-        except ImportError as exc:
-            _unimportable[full_name] = f"{type(exc).__name__}: {exc}"
+    with _discovery_lock:
+        if _discovered:
+            return
+        for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                entry_point.load()
+            except Exception as exc:  # a plug-in's failure must not hide the other rewards
+                _unimportable[entry_point.value] = f"{type(exc).__name__}: {exc}"
+        _discovered = True
 
 
 def lookup(name: str) -> Any:
     """Return the reward registered under ``name`` (built-in rewards are found on demand)."""
     if name not in _entries:
-        _discover_builtin_rewards()
+        _discover_rewards()
     entry = _entries.get(name)
     if entry is None or not entry.rewards:
         skipped = "".join(

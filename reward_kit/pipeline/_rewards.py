@@ -62,6 +62,14 @@ class RewardSet:
             raise ValueError("the weights of rewards must add up to a positive number")
 
     @property
+    def specs(self) -> list[dict[str, Any]]:
+        """Each reward's name, reference, parameters and weight: enough to rebuild the set."""
+        return [
+            {"name": r.name, "reference": r.reference, "params": r.params, "weight": r.weight}
+            for r in self.rewards
+        ]
+
+    @property
     def names(self) -> list[str]:
         """The rewards' names, as they appear in metrics."""
         return [reward.name for reward in self.rewards]

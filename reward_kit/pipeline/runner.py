@@ -68,6 +68,7 @@ class _Run:
         self.progress_mode = progress or config.output.progress
         self.results_path = run_dir / config.output.results_file
         self.generator: Generator | None = None
+        self.reward_specs: list[dict[str, Any]] = []
         self.generated_ok = 0
         self.generation_failures = 0
         self.last_generation_error = ""
@@ -84,6 +85,7 @@ class _Run:
             config, self.run_dir / "config.yaml", resuming=self.results_path.exists()
         )
         rewards = RewardSet(config, self.base_dir)
+        self.reward_specs = rewards.specs
         dataset = load_samples(
             config.dataset,
             base_dir=self.base_dir,
@@ -252,7 +254,7 @@ class _Run:
             n=variants,
             pass_threshold=config.evaluation_params.pass_threshold,
             extra={
-                "rewards": _reward_names(config),
+                "rewards": self.reward_specs,
                 "model": config.generation.model_name if config.generation.enabled else None,
                 "skipped_rows": [str(bad) for bad in dataset.skipped],
                 "this_invocation": this_run,
@@ -293,11 +295,6 @@ def _row(
         generation=generation,
     )
 
-
-def _reward_names(config: RunConfig) -> list[str]:
-    if config.rewards:
-        return [spec.name or spec.function_path for spec in config.rewards]
-    return [config.reward.function_path or ""]
 
 
 async def arun_pipeline(
