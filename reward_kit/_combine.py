@@ -3,7 +3,8 @@
 The one rule for ``reward-kit serve`` (several metrics folders), ``reward-kit run`` (``rewards:``)
 and the TRL ``combine`` helper: a reward's name is its registered name, else its ``__name__``;
 two rewards with one name are an error; the combined score is the weighted mean of the parts,
-each part is a metric under its name with its own metrics as ``name.metric``, and one part that
+each part is a metric under its name with its own metrics as ``name.metric``, each step of a
+multi-turn trajectory gets the weighted mean of the parts that reward it, and one part that
 could not be scored makes the whole result invalid.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from reward_kit.errors import DuplicateRewardNameError
-from reward_kit.models import EvaluateResult, MetricResult
+from reward_kit.models import EvaluateResult, MetricResult, StepOutput
 
 __all__ = ["combine_results", "metric_key", "require_unique_names", "reward_name"]
 
@@ -96,4 +97,29 @@ def combine_results(
         )
     score = math.fsum(weight[name] * result.score for name, result in results.items()) / total
     parts = ", ".join(f"{name}={result.score:g}" for name, result in results.items())
-    return EvaluateResult(score=score, reason=f"weighted mean of {parts}", metrics=metrics)
+    return EvaluateResult(
+        score=score,
+        reason=f"weighted mean of {parts}",
+        metrics=metrics,
+        step_outputs=_combine_steps(results, weight),
+    )
+
+
+def _combine_steps(
+    results: Mapping[str, EvaluateResult], weight: Mapping[str, float]
+) -> list[StepOutput] | None:
+    """Each step's weighted mean over the parts that reward it, each part's value in metrics."""
+    by_step: dict[int | str, dict[str, float]] = {}
+    for name, result in results.items():
+        for step in result.step_outputs or []:
+            by_step.setdefault(step.step_index, {})[name] = step.base_reward
+    if not by_step:
+        return None
+    steps = []
+    for index, parts in by_step.items():
+        total = math.fsum(weight[name] for name in parts)
+        if total <= 0:  # only parts weighted 0 reward this step
+            continue
+        mean = math.fsum(weight[name] * value for name, value in parts.items()) / total
+        steps.append(StepOutput(step_index=index, base_reward=mean, metrics=dict(parts)))
+    return steps or None

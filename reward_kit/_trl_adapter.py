@@ -24,6 +24,7 @@ from reward_kit._combine import reward_name
 from reward_kit.models import EvaluateResult
 from reward_kit.reward_function import RewardFunction
 from reward_kit.scoring import Scorer
+from reward_kit.steps import step_rewards
 
 logger = logging.getLogger("reward_kit.trl")
 
@@ -126,6 +127,8 @@ class TRLRewardAdapter:
         self.executor = executor
         self.__name__ = name or reward_name(reward_fn)
         self._seen_errors: set[str] = set()
+        self.last_results: list[EvaluateResult] = []
+        """The full results of the last batch (reasons, metrics, per-step rewards), in order."""
         self._scorer: Scorer | None = None
         self._get_scorer()  # fail now, not mid-training, on bad settings
 
@@ -224,6 +227,8 @@ class TRLRewardAdapter:
         log_extra = columns.get("log_extra")
         if callable(log_extra):
             log_extra(f"{self.__name__}_error", errors)
+            if any(result.step_outputs for result in results):
+                log_extra(f"{self.__name__}_step_rewards", [_steps(r) for r in results])
 
     def __call__(
         self, prompts: list[Any], completions: list[Any] | None = None, **kwargs: Any
@@ -244,6 +249,7 @@ class TRLRewardAdapter:
             prompts, completions = _split_conversations(prompts)
         samples = self.samples(prompts, completions, kwargs)
         results = run_sync(self._get_scorer().score_many(samples))
+        self.last_results = results
         self._report(results, kwargs)
         return [self._value(result) for result in results]
 
@@ -257,6 +263,14 @@ def _split_conversations(conversations: list[Any]) -> tuple[list[Any], list[Any]
                 f"messages ending with the response; got {type(conversation).__name__}"
             )
     return [c[:-1] for c in conversations], [c[-1:] for c in conversations]
+
+
+def _steps(result: EvaluateResult) -> list[float] | None:
+    """A result's per-step rewards in step order; None when it has none that mean anything."""
+    try:
+        return step_rewards(result)
+    except ValueError:  # not scored, or steps sharing an index
+        return None
 
 
 def _metric_means(results: list[EvaluateResult]) -> dict[str, float]:

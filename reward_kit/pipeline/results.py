@@ -61,6 +61,8 @@ def result_row(
         row["reason"] = result.reason
         row["metrics"] = {name: metric_json(metric) for name, metric in result.metrics.items()}
         row["error"] = result.error
+        if result.step_outputs:
+            row["step_outputs"] = [step.model_dump(mode="json") for step in result.step_outputs]
     row["generation"] = generation
     return row
 

@@ -48,6 +48,7 @@ _FAMILIES = {
     ],
     "syntax": ["syntax_validation_reward"],
     "tag_count": ["tag_count_reward"],
+    "tool_trajectory": ["tool_trajectory_reward"],
 }
 _HOME = {name: family for family, names in _FAMILIES.items() for name in names}
 

@@ -271,3 +271,29 @@ def test_matches_installed_trl_calling_convention():
     adapter = create_trl_adapter(overlap_reward, name="logged_name")
     assert get_callable_name(adapter) == "logged_name"
     assert not is_async_callable(adapter)
+
+
+def test_step_rewards_reach_trl_logs_and_last_results():
+    from reward_kit.rewards.tool_trajectory import tool_trajectory_reward
+    from reward_kit.steps import discounted_returns, step_rewards
+
+    calc = {"type": "function", "function": {"name": "calc", "arguments": {"expr": "6*7"}}}
+    inputs = [
+        {
+            "prompt": [{"role": "user", "content": "What is 6*7?"}],
+            "completion": [
+                {"role": "assistant", "content": "", "tool_calls": [calc]},
+                {"role": "tool", "name": "calc", "content": "42"},
+                {"role": "assistant", "content": answer},
+            ],
+            "completion_ids": [1],
+            "ground_truth": {"turns": [[{"name": "calc", "arguments": {"expr": "6*7"}}], []]},
+        }
+        for answer in ("42", '<tool_call>{"name": "calc", "arguments": {}}</tool_call>')
+    ]
+    adapter = create_trl_adapter(tool_trajectory_reward, name="trajectory")
+    recorder = Recorder()
+    assert call_like_grpo_trainer(adapter, inputs, recorder) == [1.0, 0.0]
+    assert recorder.extra["trajectory_step_rewards"] == [[1.0, 1.0], [1.0, 0.0]]
+    assert [step_rewards(result) for result in adapter.last_results] == [[1.0, 1.0], [1.0, 0.0]]
+    assert discounted_returns(step_rewards(adapter.last_results[0]), gamma=0.9) == [1.9, 1.0]

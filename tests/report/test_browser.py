@@ -130,3 +130,29 @@ def test_comparison_lists_the_changed_samples(page: Any, tmp_path: Path) -> None
     page.click("#rows tr")
     assert "sample s003" in str(page.text_content("#sample-title"))
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+
+
+def test_a_sample_with_step_rewards_shows_each_step(page: Any, tmp_path: Path) -> None:
+    from reward_kit.models import EvaluateResult, StepOutput
+    from reward_kit.pipeline.results import result_row
+
+    steps = [
+        StepOutput(step_index=0, base_reward=1.0, reason="calls match"),
+        StepOutput(step_index=1, base_reward=0.0, reason="expected book_flight"),
+    ]
+    row = result_row(
+        sample_id="trajectory",
+        variant=0,
+        messages=[{"role": "user", "content": "book"}, {"role": "assistant", "content": "ok"}],
+        ground_truth=None,
+        result=EvaluateResult(score=0.0, reason="1 of 2 turns match", step_outputs=steps),
+        generation=None,
+    )
+    assert [step["base_reward"] for step in row["step_outputs"]] == [1.0, 0.0]
+    _open(page, write_report(make_run(tmp_path / "run", [row]), plots=False))
+    page.click("#rows tr:has-text('trajectory')")
+    cells = page.eval_on_selector_all(
+        "#sample-steps tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    assert [cell[0] for cell in cells] == ["0", "1"]
+    assert cells[1][2] == "expected book_flight"

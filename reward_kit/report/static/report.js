@@ -262,6 +262,21 @@ function showSample(index, row) {
       el("thead", {}, [el("tr", {}, [el("th", { text: "metric" }), el("th", { className: "num", text: "score" }),
         el("th", { text: "reason" })])]), body])));
   }
+  var steps = row.step_outputs || [];
+  if (steps.length) {
+    var stepRows = el("tbody");
+    steps.forEach(function (step) {
+      stepRows.appendChild(el("tr", { "data-step": String(step.step_index) }, [
+        el("td", { text: String(step.step_index) }),
+        el("td", { className: "num", text: fmt(step.base_reward) }),
+        el("td", { text: step.reason || "" }),
+      ]));
+    });
+    panel.appendChild(section("Steps", el("table", { id: "sample-steps" }, [
+      el("thead", {}, [el("tr", {}, [el("th", { text: "step" }),
+        el("th", { className: "num", text: "reward" }), el("th", { text: "reason" })])]),
+      stepRows])));
+  }
   panel.appendChild(section("Conversation", conversationNode(row.messages)));
   panel.appendChild(section("Ground truth", el("pre", { className: "block",
     text: row.ground_truth === undefined ? "" : pretty(row.ground_truth) })));
