@@ -15,3 +15,14 @@ MessagesLike = Sequence[MessageLike]
 
 Sample = dict[str, Any]
 """One sample to score: ``{"messages": [...], "ground_truth": ..., **extra_kwargs}``."""
+
+LEGACY_GROUND_TRUTH = "ground_truth_for_eval"
+"""reward-kit's older name of the ``ground_truth`` column and keyword."""
+
+
+def accept_legacy_ground_truth(sample: dict[str, Any]) -> dict[str, Any]:
+    """Rename ``ground_truth_for_eval`` to ``ground_truth`` in ``sample`` (in place) unless both
+    are there; returns ``sample``. The one place where the old name is accepted."""
+    if LEGACY_GROUND_TRUTH in sample and "ground_truth" not in sample:
+        sample["ground_truth"] = sample.pop(LEGACY_GROUND_TRUTH)
+    return sample

@@ -20,14 +20,13 @@ from typing import Any
 from reward_kit._async_bridge import run_sync
 from reward_kit._combine import reward_name
 from reward_kit._results import to_evaluate_result, to_evaluate_results
-from reward_kit._types import Sample
+from reward_kit._types import Sample, accept_legacy_ground_truth
 from reward_kit._workers import CallPool, CannotSendCall, shared_pool
 from reward_kit.errors import EvaluationError, EvaluationTimeout
 from reward_kit.models import EvaluateResult
 
 __all__ = ["Scorer", "ascore_batch", "score_batch"]
 
-_LEGACY_GROUND_TRUTH = "ground_truth_for_eval"
 EXECUTORS = ("processes", "ray")
 """Where sync rewards can run: local worker processes, or Ray tasks."""
 
@@ -79,10 +78,7 @@ def _sample_kwargs(sample: Any, index: int) -> dict[str, Any]:
         )
     if "messages" not in sample:
         raise ValueError(f"sample {index}: has no 'messages' (keys: {sorted(sample)})")
-    kwargs = dict(sample)
-    if _LEGACY_GROUND_TRUTH in kwargs and "ground_truth" not in kwargs:
-        kwargs["ground_truth"] = kwargs.pop(_LEGACY_GROUND_TRUTH)
-    return kwargs
+    return accept_legacy_ground_truth(dict(sample))
 
 
 class _Evaluate:

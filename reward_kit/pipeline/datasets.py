@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from reward_kit._loading import load_reference
+from reward_kit._types import accept_legacy_ground_truth
 from reward_kit.errors import InvalidMessageError
 from reward_kit.pipeline._prompts import PromptBuilder, RowProblem
 from reward_kit.pipeline._sources import DatasetError, UnreadableRow, load_rows
@@ -27,7 +28,6 @@ __all__ = ["BadRow", "DatasetError", "LoadedDataset", "Sample", "load_samples"]
 
 logger = logging.getLogger(__name__)
 
-_LEGACY_GROUND_TRUTH = "ground_truth_for_eval"
 _RESERVED = frozenset({"id", "messages", "user_query", "response", "ground_truth", "tools"})
 
 
@@ -100,9 +100,7 @@ def _map_columns(row: dict[str, Any], mapping: dict[str, str | None]) -> dict[st
             raise RowProblem(source, "mapped column is missing from the row")
         mapped.pop(source, None)
         mapped[ours] = row[source]
-    if _LEGACY_GROUND_TRUTH in mapped and "ground_truth" not in mapped:
-        mapped["ground_truth"] = mapped.pop(_LEGACY_GROUND_TRUTH)
-    return mapped
+    return accept_legacy_ground_truth(mapped)
 
 
 class _SampleFactory:

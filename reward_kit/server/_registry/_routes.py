@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from reward_kit._resource_ids import ACCOUNT_ID as ACCOUNT_PATTERN
 from reward_kit._resource_ids import EVALUATOR_ID as ID_PATTERN
 from reward_kit._resource_ids import SECRET_NAME as SECRET_PATTERN
+from reward_kit._types import accept_legacy_ground_truth
 from reward_kit.models import EvaluateResult
 from reward_kit.server._answers import (
     EVALUATION_BODY,
@@ -237,9 +238,7 @@ def _parse_sample(index: int, text: str) -> dict[str, Any]:
         raise HTTPException(400, f"sampleData[{index}] is not JSON ({exc})") from None
     if not isinstance(sample, dict) or "messages" not in sample:
         raise HTTPException(400, f"sampleData[{index}] must be an object with 'messages'")
-    if "ground_truth_for_eval" in sample and "ground_truth" not in sample:
-        sample["ground_truth"] = sample.pop("ground_truth_for_eval")
-    return sample
+    return accept_legacy_ground_truth(sample)
 
 
 def _preview_result(result: EvaluateResult) -> dict[str, Any]:
