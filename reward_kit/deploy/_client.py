@@ -15,17 +15,9 @@ from typing import Any
 
 import httpx
 
+from reward_kit import _http
 from reward_kit._async_bridge import run_sync
 from reward_kit._credentials import Credentials
-from reward_kit._http import (
-    ConnectionPools,
-    Failure,
-    RetriesExhausted,
-    RetryPolicy,
-    attempt,
-    server_message,
-    with_retries,
-)
 from reward_kit.errors import RewardKitError
 
 _CONNECTIONS = 8
@@ -59,8 +51,8 @@ class FireworksClient:
         self.credentials = credentials
         self.max_retries = max_retries
         self.timeout = timeout
-        self._policy = RetryPolicy(max_retries=max_retries)
-        self._pools: ConnectionPools | None = None
+        self._policy = _http.RetryPolicy(max_retries=max_retries)
+        self._pools: _http.ConnectionPools | None = None
 
     @property
     def account_path(self) -> str:
@@ -89,9 +81,9 @@ class FireworksClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _connections(self) -> ConnectionPools:
+    def _connections(self) -> _http.ConnectionPools:
         if self._pools is None:  # made on the background loop, where every call runs
-            self._pools = ConnectionPools(_CONNECTIONS, self.timeout)
+            self._pools = _http.ConnectionPools(_CONNECTIONS, self.timeout)
         return self._pools
 
     async def _arequest(
@@ -101,17 +93,17 @@ class FireworksClient:
         url = self.credentials.api_base + path
         headers = {"Authorization": f"Bearer {self.credentials.api_key}"}
 
-        async def send() -> httpx.Response | Failure:
-            return await attempt(
+        async def send() -> httpx.Response | _http.Failure:
+            return await _http.attempt(
                 pools, method, url, timeout=self.timeout, json=body, params=params, headers=headers
             )
 
         try:
-            response = await with_retries(send, self._policy, where=f"{method} {path}")
-        except RetriesExhausted as exc:
+            response = await _http.with_retries(send, self._policy, where=f"{method} {path}")
+        except _http.RetriesExhausted as exc:
             raise ApiError(f"{method} {path} failed: {exc}", exc.failure.status) from None
         if response.status_code >= 400:
-            problem = f"HTTP {response.status_code}: {server_message(response)}"
+            problem = f"HTTP {response.status_code}: {_http.server_message(response)}"
             raise ApiError(f"{method} {path} failed: {problem}", response.status_code)
         return response.json() if response.content else {}
 
@@ -120,14 +112,15 @@ class FireworksClient:
             "Content-Type": "application/octet-stream",
             "X-Goog-Content-Length-Range": f"{len(data)},{len(data)}",
         }
-        answer = await attempt(
+        answer = await _http.attempt(
             self._connections(), "PUT", url, timeout=_UPLOAD_TIMEOUT, content=data, headers=headers
         )
-        if isinstance(answer, Failure):
+        if isinstance(answer, _http.Failure):
             raise ApiError(f"uploading the code failed: {answer.detail}", answer.status)
         if answer.status_code >= 400:
             raise ApiError(
-                f"uploading the code failed: HTTP {answer.status_code}: {server_message(answer)}",
+                f"uploading the code failed: HTTP {answer.status_code}: "
+                f"{_http.server_message(answer)}",
                 answer.status_code,
             )
 
