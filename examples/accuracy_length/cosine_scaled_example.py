@@ -72,5 +72,4 @@ show(
     max_length=100,
     accuracy_weight=0.8,
     length_weight=0.2,
-    wrong_range=(0.0, 0.3),
 )

@@ -10,9 +10,13 @@ import pytest
 from tests.report._runs import chromium_path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium (installed by ``.ci/run``); playwright never downloads a browser."""
+    """Debian's Chromium (installed by ``.ci/run``); playwright never downloads a browser.
+
+    Module-scoped: playwright's sync API keeps an event loop marked as running in this thread
+    while it is started, which would make ``asyncio.run`` fail in every later test module.
+    """
     executable = chromium_path()
     if executable is None:
         pytest.skip("no Chromium found (apt-get install -y chromium); .ci/run installs it")
