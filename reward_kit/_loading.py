@@ -156,3 +156,28 @@ def parse_metrics_folders(specs: Sequence[str]) -> dict[str, str]:
             raise RewardKitError(f"--metrics-folders: the name {name!r} is given twice")
         folders[name] = path
     return folders
+
+
+def load_metrics_folders(specs: Sequence[str]) -> dict[str, Any]:
+    """Load ``--metrics-folders NAME=PATH ...``: each ``PATH/main.py`` must define ``evaluate``.
+
+    The one loader of metrics folders, used by ``preview``, ``serve`` and the compat
+    ``Evaluator``. Returns ``{name: evaluate}`` in the order given.
+
+    Raises:
+        RewardKitError: a bad spec (see :func:`parse_metrics_folders`).
+        RewardNotFoundError: a folder without ``main.py``, or a ``main.py`` without ``evaluate``.
+        ModuleLoadError: ``main.py`` fails to import.
+    """
+    metrics: dict[str, Any] = {}
+    for name, folder in parse_metrics_folders(specs).items():
+        main = Path(folder).expanduser().resolve() / "main.py"
+        if not main.is_file():
+            raise RewardNotFoundError(f"--metrics-folders {name}={folder}: {main} does not exist")
+        evaluate = load_reference(f"{main}:evaluate")
+        if not callable(evaluate):
+            raise RewardNotFoundError(
+                f"--metrics-folders {name}={folder}: {main}: evaluate is not a function"
+            )
+        metrics[name] = evaluate
+    return metrics

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from reward_kit._loading import load_module_from_file, load_reference, parse_metrics_folders
+from reward_kit._loading import (
+    load_metrics_folders,
+    load_module_from_file,
+    load_reference,
+    parse_metrics_folders,
+)
 from reward_kit.errors import ModuleLoadError, RewardKitError, RewardNotFoundError
 
 
@@ -76,3 +81,26 @@ def test_metrics_folders_are_name_path_pairs_with_unique_names() -> None:
             parse_metrics_folders(bad)
     with pytest.raises(RewardKitError, match="the name 'a' is given twice"):
         parse_metrics_folders(["a=x", "a=y"])
+
+
+def test_metrics_folders_load_their_evaluate_in_order(tmp_path: Path) -> None:
+    for name, score in (("b", 0.5), ("a", 1.0)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "main.py").write_text(f"def evaluate(messages, **kw):\n    return {score}\n")
+    loaded = load_metrics_folders([f"second={tmp_path / 'b'}", f"first={tmp_path / 'a'}"])
+    assert list(loaded) == ["second", "first"]
+    assert [fn([]) for fn in loaded.values()] == [0.5, 1.0]
+
+
+def test_metrics_folder_without_main_or_evaluate_is_named(tmp_path: Path) -> None:
+    with pytest.raises(RewardNotFoundError, match=r"m=.*main\.py does not exist"):
+        load_metrics_folders([f"m={tmp_path}"])
+    (tmp_path / "main.py").write_text("def evaluat(messages, **kw):\n    return 1.0\n")
+    with pytest.raises(RewardNotFoundError, match="no attribute 'evaluate'.*evaluat"):
+        load_metrics_folders([f"m={tmp_path}"])
+    constant = tmp_path / "constant"
+    constant.mkdir()
+    (constant / "main.py").write_text("evaluate = 3\n")
+    with pytest.raises(RewardNotFoundError, match="evaluate is not a function"):
+        load_metrics_folders([f"m={constant}"])

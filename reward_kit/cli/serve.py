@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import ipaddress
-import os
-import socket
 import sys
 from typing import Any
 
 from reward_kit.cli import _serve_keys
 from reward_kit.errors import RewardKitError
-
-_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def register(subparsers: Any) -> None:
@@ -90,58 +85,6 @@ def register(subparsers: Any) -> None:
     _serve_keys.register(parser.add_subparsers(dest="serve_command", metavar="keys"))
 
 
-def _is_loopback(host: str) -> bool:
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def read_api_key(variable: str | None) -> str | None:
-    """The API key from ``variable`` (or RK_ENDPOINT_API_KEY), removed from the environment.
-
-    Removing it keeps the key out of the worker processes that run reward code.
-    """
-    from reward_kit.server import API_KEY_ENV
-
-    name = variable or API_KEY_ENV
-    key = os.environ.pop(name, None)
-    if variable and not key:
-        raise RewardKitError(f"--api-key-env {variable}: the variable is not set or empty")
-    return key or None
-
-
-def _forbid_inspection() -> None:
-    """Make this process non-dumpable: other processes of the same user (an evaluator run
-    without a sandbox) can then read neither its memory nor ``/proc/<pid>/environ``, which
-    still holds the API key after it left ``os.environ``."""
-    if sys.platform != "linux":
-        return
-    import ctypes
-
-    pr_set_dumpable = 4
-    ctypes.CDLL(None).prctl(pr_set_dumpable, 0, 0, 0, 0)
-
-
-def _rewards(args: argparse.Namespace) -> dict[str, Any]:
-    from reward_kit._combine import reward_name
-    from reward_kit._loading import load_reference, parse_metrics_folders
-    from reward_kit._registry import resolve_reward
-
-    if args.function_ref:
-        reward = resolve_reward(args.function_ref, os.getcwd())
-        return {reward_name(reward, "reward"): reward}
-    rewards: dict[str, Any] = {}
-    for name, path in parse_metrics_folders(args.metrics_folders).items():
-        main = os.path.join(os.path.abspath(path), "main.py")
-        if not os.path.isfile(main):
-            raise RewardKitError(f"--metrics-folders {name}={path}: {main} does not exist")
-        rewards[name] = load_reference(f"{main}:evaluate")
-    return rewards
-
-
 def run(args: argparse.Namespace) -> int:
     """Start the server and serve until interrupted."""
     if not (args.function_ref or args.metrics_folders or args.registry):
@@ -151,16 +94,23 @@ def run(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from reward_kit.server import ServerSettings, create_app, create_registry_app
+        from reward_kit.server import ServerSettings
+        from reward_kit.server._launch import (
+            build_app,
+            forbid_inspection,
+            is_loopback,
+            listen,
+            read_api_key,
+        )
     except ImportError as exc:
         raise RewardKitError(
             f"the server needs extra packages ({exc.name} is missing): "
             "pip install 'reward-kit[server]'"
         ) from None
     api_key = read_api_key(args.api_key_env)
-    _forbid_inspection()
+    forbid_inspection()
     host = args.host or "127.0.0.1"
-    if not api_key and not _is_loopback(host):
+    if not api_key and not is_loopback(host):
         print(
             f"reward-kit serve: warning: serving on {host} WITHOUT an API key; anyone who can "
             "reach this address can run evaluations (set --api-key-env)",
@@ -181,17 +131,13 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise RewardKitError(str(exc)) from None
-    if args.registry:
-        try:
-            app = create_registry_app(args.registry, settings)
-        except RuntimeError as exc:  # no sandbox here, and no --insecure-single-tenant
-            raise RewardKitError(str(exc)) from None
-        where = f"registry {os.path.abspath(args.registry)}"
-    else:
-        rewards = _rewards(args)
-        app = create_app(rewards, settings)
-        where = f"{', '.join(rewards)} at POST /evaluate"
-    listener = _listen(host, args.port)
+    app, where = build_app(
+        settings,
+        function_ref=args.function_ref,
+        metrics_folders=args.metrics_folders,
+        registry=args.registry,
+    )
+    listener = listen(host, args.port)
     port = listener.getsockname()[1]
     auth = "API key required" if api_key else "no API key"
     print(f"reward-kit serve: {where} on http://{host}:{port} ({auth})", flush=True)
@@ -204,15 +150,3 @@ def run(args: argparse.Namespace) -> int:
     )
     uvicorn.Server(config).run(sockets=[listener])
     return 0
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """Bind the listening socket before announcing the server, so a busy port is a clear error."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    try:
-        return socket.create_server((host, port), family=family, reuse_port=False)
-    except OSError as exc:
-        raise RewardKitError(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc} (is another server using "
-            "that port? choose another with --port)"
-        ) from None

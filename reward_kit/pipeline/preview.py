@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from reward_kit._combine import metric_key
-from reward_kit._loading import load_module_from_file, parse_metrics_folders
-from reward_kit.errors import RewardKitError, RewardNotFoundError
+from reward_kit._loading import load_metrics_folders
+from reward_kit.errors import RewardKitError
 from reward_kit.models import EvaluateResult
 from reward_kit.pipeline._sources import DatasetError, load_rows
 from reward_kit.pipeline.config import DatasetConfig, SourceType
@@ -166,21 +166,6 @@ def load_preview_samples(
     if not path.is_file():
         raise PreviewError(f"samples file {path} not found")
     return _read_jsonl(path, max_samples)
-
-
-def load_metrics_folders(specs: list[str]) -> dict[str, Any]:
-    """Load ``NAME=PATH`` metrics folders: each ``PATH/main.py`` must define ``evaluate``."""
-    metrics: dict[str, Any] = {}
-    for name, folder in parse_metrics_folders(specs).items():
-        main = Path(folder).expanduser() / "main.py"
-        if not main.is_file():
-            raise PreviewError(f"metrics folder {name!r}: no main.py in {folder}")
-        module = load_module_from_file(main)
-        evaluate = getattr(module, "evaluate", None)
-        if not callable(evaluate):
-            raise RewardNotFoundError(f"metrics folder {name!r}: {main} defines no evaluate()")
-        metrics[name] = evaluate
-    return metrics
 
 
 def _has_response(sample: dict[str, Any]) -> bool:

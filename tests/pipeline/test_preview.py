@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from reward_kit.errors import RewardKitError
+from reward_kit.errors import RewardKitError, RewardNotFoundError
 from reward_kit.pipeline.preview import (
     PreviewError,
     load_metrics_folders,
@@ -100,7 +100,7 @@ def test_bad_inputs_say_what_and_where(tmp_path):
         load_preview_samples(tmp_path / "missing.jsonl")
     with pytest.raises(RewardKitError, match="NAME=PATH"):
         load_metrics_folders(["just-a-path"])
-    with pytest.raises(PreviewError, match="no main.py"):
+    with pytest.raises(RewardNotFoundError, match="main.py does not exist"):
         load_metrics_folders([f"x={tmp_path}"])
     with pytest.raises(PreviewError, match="nothing to score with"):
         run_preview(SAMPLES)
