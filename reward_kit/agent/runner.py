@@ -179,13 +179,18 @@ class AgentEvalRunner:
         writer: ResultWriter,
         written: list[dict[str, Any]],
     ) -> None:
-        async with semaphore:
-            row = await self._rollout(task, index, scorer)
+        row = await self._rollout(task, index, scorer, semaphore)
         writer.write(row)
         written.append(row)
 
-    async def _rollout(self, task: _Task, index: int, scorer: Scorer) -> dict[str, Any]:
-        """One rollout of a task, end goal checked and scored, as a result row."""
+    async def _rollout(
+        self, task: _Task, index: int, scorer: Scorer, semaphore: asyncio.Semaphore
+    ) -> dict[str, Any]:
+        """One rollout of a task, end goal checked and scored, as a result row.
+
+        Only the conversation holds a ``--max-concurrency`` slot: scoring runs in the scoring
+        engine's own workers, so the next rollout starts while this one is scored.
+        """
         row = task.row
         if task.error is not None or task.tools is None or task.base is None:
             trajectory = Trajectory(
@@ -197,14 +202,15 @@ class AgentEvalRunner:
             if self.config.test_mode and not self.config.mock_response:
                 trajectory = Trajectory(list(row.initial_messages), stop_reason="test_mode")
             else:
-                trajectory = await run_rollout(
-                    row.initial_messages,
-                    policy=self._policy(row, index, task.tools),
-                    user=self._user(row, index),
-                    tools=task.tools,
-                    resource=fork,
-                    limits=self.limits,
-                )
+                async with semaphore:
+                    trajectory = await run_rollout(
+                        row.initial_messages,
+                        policy=self._policy(row, index, task.tools),
+                        user=self._user(row, index),
+                        tools=task.tools,
+                        resource=fork,
+                        limits=self.limits,
+                    )
         finally:
             fork.close()
         db = ReadOnlyDB(fork.path) if isinstance(fork, SQLiteResource) else None
