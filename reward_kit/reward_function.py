@@ -20,7 +20,7 @@ from reward_kit.models import EvaluateResult
 from reward_kit.typed_interface import reward_function
 
 if TYPE_CHECKING:
-    from reward_kit._trl_adapter import TRLRewardAdapter
+    from reward_kit.integrations.trl import TRLRewardAdapter
 
 __all__ = ["RewardFunction", "reward_function"]
 
@@ -183,7 +183,7 @@ class RewardFunction:
         with each conversation ending in the response. ``options`` are those of
         :func:`reward_kit.integrations.trl.create_trl_adapter`.
         """
-        from reward_kit._trl_adapter import TRLRewardAdapter
+        from reward_kit.integrations.trl import TRLRewardAdapter
 
         return TRLRewardAdapter(self, **options)
 

@@ -6,6 +6,8 @@ import inspect
 import logging
 import math
 import pickle
+import subprocess
+import sys
 import threading
 import time
 from typing import Any
@@ -184,6 +186,8 @@ def test_adapter_is_picklable_and_named():
     call_like_grpo_trainer(adapter, conversational_inputs(), Recorder())  # starts its scorer
     clone = pickle.loads(pickle.dumps(adapter))
     assert clone.__name__ == adapter.__name__ == "overlap_reward"
+    assert type(clone) is TRLRewardAdapter  # pickled by its public home
+    assert TRLRewardAdapter.__module__ == "reward_kit.integrations.trl"
     assert clone.static_kwargs == {"unit": "cm"}
     inputs = conversational_inputs()
     assert call_like_grpo_trainer(clone, inputs, Recorder()) == call_like_grpo_trainer(
@@ -297,3 +301,16 @@ def test_step_rewards_reach_trl_logs_and_last_results():
     assert recorder.extra["trajectory_step_rewards"] == [[1.0, 1.0], [1.0, 0.0]]
     assert [step_rewards(result) for result in adapter.last_results] == [[1.0, 1.0], [1.0, 0.0]]
     assert discounted_returns(step_rewards(adapter.last_results[0]), gamma=0.9) == [1.9, 1.0]
+
+
+def test_the_core_loads_the_adapter_only_when_asked() -> None:
+    code = (
+        "import sys; from reward_kit.reward_function import RewardFunction; "
+        "before = 'reward_kit.integrations.trl' in sys.modules; "
+        "adapter = RewardFunction(func=lambda messages, **kw: 1.0).get_trl_adapter(); "
+        "print(before, type(adapter).__module__)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
+    assert shown == ["False", "reward_kit.integrations.trl"]
