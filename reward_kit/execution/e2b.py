@@ -4,6 +4,11 @@ Install the extra with ``pip install 'reward-kit[e2b]'`` and set ``E2B_API_KEY``
 pool of sandboxes is kept open; each job runs in a fresh code context of one of them, so no
 variables or imports leak between jobs. A sandbox whose job timed out or failed is killed and
 replaced, since the code may still be running in it.
+
+A job with input files or files to collect gets its own directory in the sandbox, its working
+directory; afterwards the matching files are read back through E2B's filesystem API with the
+same globs, limits and skip reasons as the local executor (``_sandbox/_collect.py``), and the
+directory is removed.
 """
 
 from __future__ import annotations
@@ -12,11 +17,19 @@ import asyncio
 import contextlib
 import json
 import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from reward_kit.errors import RewardKitError
 from reward_kit.execution._base import ExecutionJob, Executor
+from reward_kit.execution._files import CollectFiles, safe_name
 from reward_kit.execution._result import ExecutionLimits, ExecutionResult, ExecutionStatus
+from reward_kit.execution._sandbox._collect import (
+    COLLECT_MAX_DEPTH,
+    COLLECT_MAX_ENTRIES,
+    Collector,
+    could_match_below,
+)
 
 if TYPE_CHECKING:
     from e2b_code_interpreter import AsyncSandbox  # type: ignore[import-untyped]
@@ -24,6 +37,8 @@ if TYPE_CHECKING:
 _GRACE_S = 1.0
 """Allowance for the network round trip on top of a job's time limit."""
 _E2B_LANGUAGES = {"python": "python", "javascript": "js"}
+_JOBS_DIR = "/home/user/.reward_kit"
+"""Each job with files gets a fresh directory under this one (the sandbox user's home)."""
 _STDIN_PREAMBLE = "import io as _rk_io, sys as _rk_sys\n_rk_sys.stdin = _rk_io.StringIO({!s})\n"
 
 
@@ -76,12 +91,10 @@ class E2BExecutor(Executor):
             isolation="e2b",
         )
         language = _E2B_LANGUAGES.get(job.lang.name)
-        if job.collect is not None:
-            raise ValueError("E2BExecutor does not collect files yet: use LocalExecutor")
-        if language is None or job.files or (job.stdin and language != "python"):
+        if language is None or (job.stdin and language != "python"):
             raise ValueError(
-                f"E2BExecutor runs python and javascript code without extra files (stdin: "
-                f"python only); got language={job.language!r}, files={sorted(job.files)}"
+                f"E2BExecutor runs python and javascript code (stdin: python only); got "
+                f"language={job.language!r}"
             )
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.pool_size)
@@ -96,8 +109,12 @@ class E2BExecutor(Executor):
             code = _STDIN_PREAMBLE.format(json.dumps(job.stdin)) + code
         started = time.monotonic()
         sandbox = None
+        workdir = None
+        if job.files or job.collect is not None:
+            workdir = f"{_JOBS_DIR}/job-{uuid.uuid4().hex}"
+        collected: tuple[dict[str, bytes], dict[str, str]] = ({}, {})
         try:
-            sandbox, context = await self._sandbox_with_context(language)
+            sandbox, context = await self._sandbox_with_context(language, job, workdir)
             # The SDK's own timeout only bounds silence between output lines: a program that
             # keeps printing would outlive it, so the whole call is bounded here too.
             execution = await asyncio.wait_for(
@@ -109,6 +126,10 @@ class E2BExecutor(Executor):
                 ),
                 job.timeout + _GRACE_S,
             )
+            if workdir is not None:
+                if job.collect is not None:
+                    collected = await self._collect(sandbox, workdir, job.collect)
+                await sandbox.files.remove(workdir, request_timeout=self.request_timeout_s)
             await sandbox.remove_code_context(context)
         except Exception as error:
             if sandbox is not None:
@@ -122,7 +143,10 @@ class E2BExecutor(Executor):
                 error=None if status == "timeout" else f"E2B sandbox failed: {message}",
             )
         self._idle.append(sandbox)
-        return self._result(execution, time.monotonic() - started, limits)
+        result = self._result(execution, time.monotonic() - started, limits)
+        if job.collect is None:
+            return result
+        return result.model_copy(update={"files": collected[0], "files_skipped": collected[1]})
 
     def _result(self, execution: Any, duration: float, limits: ExecutionLimits) -> ExecutionResult:
         stdout = "".join(execution.logs.stdout)
@@ -149,8 +173,10 @@ class E2BExecutor(Executor):
             limits=limits,
         )
 
-    async def _sandbox_with_context(self, language: str) -> tuple[AsyncSandbox, Any]:
-        """A sandbox and a fresh code context in it.
+    async def _sandbox_with_context(
+        self, language: str, job: ExecutionJob, workdir: str | None
+    ) -> tuple[AsyncSandbox, Any]:
+        """A sandbox and a fresh code context in it (in ``workdir``, holding the job's files).
 
         A pooled sandbox may have expired on E2B's side since its last job; then (and only
         then, before any code ran) a new sandbox is tried once.
@@ -158,18 +184,74 @@ class E2BExecutor(Executor):
         reused = bool(self._idle)
         sandbox = await self._checkout()
         try:
-            context = await sandbox.create_code_context(
-                language=language, request_timeout=self.request_timeout_s
-            )
+            context = await self._prepare(sandbox, language, job, workdir)
         except Exception:
             await self._discard(sandbox)
             if not reused:
                 raise
             sandbox = await self._checkout(fresh=True)
-            context = await sandbox.create_code_context(
-                language=language, request_timeout=self.request_timeout_s
-            )
+            context = await self._prepare(sandbox, language, job, workdir)
         return sandbox, context
+
+    async def _prepare(
+        self, sandbox: AsyncSandbox, language: str, job: ExecutionJob, workdir: str | None
+    ) -> Any:
+        timeout = self.request_timeout_s
+        if workdir is not None:
+            await sandbox.files.make_dir(workdir, request_timeout=timeout)
+            for name, content in job.files.items():
+                await sandbox.files.write(f"{workdir}/{name}", content, request_timeout=timeout)
+        return await sandbox.create_code_context(
+            cwd=workdir, language=language, request_timeout=timeout
+        )
+
+    async def _collect(
+        self, sandbox: AsyncSandbox, workdir: str, spec: CollectFiles
+    ) -> tuple[dict[str, bytes], dict[str, str]]:
+        """The files under ``workdir`` that ``spec`` asks for, and those skipped with why.
+
+        The listing's type and size decide before anything is read (a symbolic link is never
+        followed, a FIFO never opened, an oversized file never downloaded); a file that grew
+        between the listing and the read is still refused.
+        """
+        request = spec.spec("")
+        collector = Collector(request, frozenset(request["exclude"]))
+        listing = await sandbox.files.list(
+            workdir, depth=COLLECT_MAX_DEPTH, request_timeout=self.request_timeout_s
+        )
+        if len(listing) > COLLECT_MAX_ENTRIES:
+            collector.truncated_walk = True
+        prefix = workdir + "/"
+        entries = sorted(
+            ((entry.path.removeprefix(prefix), entry) for entry in listing[:COLLECT_MAX_ENTRIES]),
+            key=lambda named: named[0],
+        )
+        for name, entry in entries:
+            if not entry.path.startswith(prefix):
+                continue
+            kind = getattr(entry.type, "value", None)
+            if kind == "dir":
+                if name.count("/") + 1 >= COLLECT_MAX_DEPTH and could_match_below(
+                    collector.patterns, name
+                ):
+                    collector.skip(name + "/", f"deeper than {COLLECT_MAX_DEPTH} directories")
+                continue
+            if not collector.wanted(name):
+                continue
+            if not safe_name(name):
+                collector.skip(repr(name)[:200], "unsafe file name")
+                continue
+            link = kind == "symlink" or entry.symlink_target is not None
+            reason = collector.refusal(link, kind == "file", entry.size)
+            if reason is not None:
+                collector.skip(name, reason)
+                continue
+            data = await sandbox.files.read(
+                entry.path, format="bytes", request_timeout=self.request_timeout_s
+            )
+            collector.keep(name, bytes(data))
+        collector.finish()
+        return collector.files, collector.skipped
 
     async def _checkout(self, fresh: bool = False) -> AsyncSandbox:
         if self._idle and not fresh:

@@ -2,20 +2,33 @@
 
 It speaks the HTTP protocol the real ``e2b-code-interpreter`` SDK uses (``POST /v2/sandboxes``,
 ``DELETE /sandboxes/{id}``, ``POST /contexts``, ``DELETE /contexts/{id}``, streaming NDJSON from
-``POST /execute``), so tests run the SDK's real code path. Code runs in a local subprocess;
-this is a protocol double, not a sandbox, and only ever runs the tests' own snippets.
+``POST /execute``) and envd's filesystem API (Connect-RPC with the JSON codec:
+``/filesystem.Filesystem/MakeDir``, ``ListDir``, ``Remove``; ``GET``/``POST /files`` to download
+and upload, multipart), so tests run the SDK's real code path. Each sandbox's filesystem is a
+local temporary directory standing for ``/``; code runs in a local subprocess in the context's
+working directory. This is a protocol double, not a sandbox, and only ever runs the tests' own
+snippets.
 """
 
 from __future__ import annotations
 
+import contextlib
+import email.parser
+import email.policy
 import json
+import os
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import uuid
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 _RUNNER = r"""
 import json, sys, traceback
@@ -42,12 +55,22 @@ class StandInE2B(ThreadingHTTPServer):
         self.sandboxes: dict[str, str] = {}
         self.created: list[str] = []
         self.killed: list[str] = []
-        self.contexts: dict[str, str] = {}
+        self.contexts: dict[str, tuple[str, str]] = {}
         self.max_live = 0
+        self.disk = Path(tempfile.mkdtemp(prefix="e2b-standin-"))
+        self.rpc_calls: list[str] = []
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def root(self, sandbox_id: str) -> Path:
+        """The local directory standing for the sandbox's ``/``."""
+        return self.disk / sandbox_id
+
+    def server_close(self) -> None:
+        super().server_close()
+        shutil.rmtree(self.disk, ignore_errors=True)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -57,9 +80,18 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return
 
-    def _body(self) -> dict[str, Any]:
-        length = int(self.headers.get("Content-Length") or 0)
-        return json.loads(self.rfile.read(length) or b"{}")
+    def _raw_body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _local(self, remote: str) -> Path:
+        """The local file for an absolute sandbox path."""
+        parts = PurePosixPath("/", remote).parts[1:]
+        if ".." in parts:
+            raise ValueError(f"path {remote!r} leaves the sandbox")
+        return self.server.root(self.headers["E2b-Sandbox-Id"]).joinpath(*parts)
+
+    def _connect_error(self, status: int, code: str, message: str) -> None:
+        self._send_json(status, {"code": code, "message": message})
 
     def _send_json(self, status: int, payload: Any) -> None:
         data = json.dumps(payload).encode()
@@ -78,7 +110,17 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def do_POST(self) -> None:
-        body = self._body()
+        raw = self._raw_body()
+        route = urlsplit(self.path).path
+        if route.startswith("/filesystem.Filesystem/"):
+            if self._sandbox_ok():
+                self._filesystem_rpc(route.rsplit("/", 1)[1], json.loads(raw or b"{}"))
+            return
+        if route == "/files":
+            if self._sandbox_ok():
+                self._upload(raw)
+            return
+        body = json.loads(raw or b"{}")
         if self.path == "/v2/sandboxes":
             if self.headers.get("X-API-KEY") != self.server.api_key:
                 self._send_json(401, {"code": 401, "message": "Invalid API key"})
@@ -87,6 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
             with self.server.lock:
                 self.server.sandboxes[sandbox_id] = token
                 self.server.created.append(sandbox_id)
+                (self.server.root(sandbox_id) / "home" / "user").mkdir(parents=True)
                 self.server.max_live = max(self.server.max_live, len(self.server.sandboxes))
             self._send_json(
                 201,
@@ -101,8 +144,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path == "/contexts" and self._sandbox_ok():
             context_id = uuid.uuid4().hex
             language = body.get("language") or "python"
-            self.server.contexts[context_id] = language
-            self._send_json(200, {"id": context_id, "language": language, "cwd": "/home/user"})
+            cwd = body.get("cwd") or "/home/user"
+            if not self._local(cwd).is_dir():
+                self._send_json(500, {"message": f"no such directory {cwd!r}"})
+                return
+            self.server.contexts[context_id] = (language, cwd)
+            self._send_json(200, {"id": context_id, "language": language, "cwd": cwd})
         elif self.path == "/execute" and self._sandbox_ok():
             self._execute(body)
         elif self.path not in ("/contexts", "/execute"):
@@ -124,10 +171,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
 
     def _execute(self, body: dict[str, Any]) -> None:
-        language = self.server.contexts.get(body.get("context_id") or "", "python")
+        context = self.server.contexts.get(body.get("context_id") or "")
+        language, cwd = context or ("python", "/home/user")
         argv = [sys.executable, "-I", "-c", _RUNNER] if language == "python" else ["node", "-"]
         process = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self._local(cwd),
         )
         assert process.stdin and process.stdout and process.stderr
         process.stdin.write(body["code"].encode())
@@ -166,3 +218,87 @@ class _Handler(BaseHTTPRequestHandler):
         data = (json.dumps(event) + "\n").encode()
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path != "/files" or not self._sandbox_ok():
+            if url.path != "/files":
+                self._send_json(404, {"message": f"no route {url.path}"})
+            return
+        remote = parse_qs(url.query)["path"][0]
+        local = self._local(remote)
+        if not local.is_file():
+            self._send_json(404, {"code": 404, "message": f"path '{remote}' does not exist"})
+            return
+        data = local.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _upload(self, raw: bytes) -> None:
+        """``POST /files``: multipart parts named by their file name (or the ``path`` query)."""
+        query = parse_qs(urlsplit(self.path).query)
+        head = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+        written = []
+        for part in message.iter_parts():
+            remote = query["path"][0] if "path" in query else str(part.get_filename())
+            local = self._local(remote)
+            local.parent.mkdir(parents=True, exist_ok=True)
+            local.write_bytes(part.get_payload(decode=True) or b"")
+            written.append({"name": local.name, "type": "file", "path": remote})
+        self._send_json(200, written)
+
+    def _filesystem_rpc(self, method: str, request: dict[str, Any]) -> None:
+        """envd's ``filesystem.Filesystem`` service over Connect's unary JSON protocol."""
+        self.server.rpc_calls.append(method)
+        local = self._local(request.get("path", ""))
+        if method == "MakeDir":
+            if local.exists():
+                self._connect_error(409, "already_exists", f"{request['path']} exists")
+                return
+            local.mkdir(parents=True)
+            self._send_json(200, {"entry": self._entry(local, request["path"])})
+        elif method == "ListDir":
+            if not local.is_dir():
+                self._connect_error(404, "not_found", f"{request['path']} not found")
+                return
+            entries: list[dict[str, Any]] = []
+            self._list(local, request["path"].rstrip("/"), int(request.get("depth", 1)), entries)
+            self._send_json(200, {"entries": entries})
+        elif method == "Remove":
+            if local.is_dir() and not local.is_symlink():
+                shutil.rmtree(local)
+            else:
+                local.unlink(missing_ok=True)
+            self._send_json(200, {})
+        else:
+            self._connect_error(501, "unimplemented", f"{method} is not in the stand-in")
+
+    def _list(self, local: Path, remote: str, depth: int, out: list[dict[str, Any]]) -> None:
+        for child in sorted(local.iterdir()):
+            path = f"{remote}/{child.name}"
+            out.append(self._entry(child, path))
+            if depth > 1 and child.is_dir() and not child.is_symlink():
+                self._list(child, path, depth - 1, out)
+
+    @staticmethod
+    def _entry(local: Path, remote: str) -> dict[str, Any]:
+        """An ``EntryInfo`` as a recent envd reports it: a symbolic link has its target's type
+        and ``isSymlink``; anything neither file nor directory (a FIFO) has no type."""
+        info = os.lstat(local)
+        entry: dict[str, Any] = {"name": local.name, "path": remote, "size": str(info.st_size)}
+        target = info
+        if stat.S_ISLNK(info.st_mode):
+            entry.update(isSymlink=True, symlinkTarget=os.readlink(local))
+            with contextlib.suppress(OSError):  # a dangling link gets no type
+                target = os.stat(local)
+        if stat.S_ISREG(target.st_mode):
+            entry["type"] = "FILE_TYPE_FILE"
+        elif stat.S_ISDIR(target.st_mode):
+            entry["type"] = "FILE_TYPE_DIRECTORY"
+        entry["mode"] = stat.S_IMODE(info.st_mode)
+        entry["permissions"] = stat.filemode(info.st_mode)
+        return entry

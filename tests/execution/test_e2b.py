@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from reward_kit.execution import E2BExecutor, ExecutionJob
+from reward_kit.execution import CollectFiles, E2BExecutor, ExecutionJob
 from tests.execution.e2b_standin import StandInE2B
 
 pytest.importorskip("e2b_code_interpreter")
@@ -111,5 +111,71 @@ def test_an_expired_pooled_sandbox_is_replaced(standin: StandInE2B) -> None:
 
 
 def test_unsupported_jobs_are_refused_clearly(standin: StandInE2B) -> None:
-    with _executor(standin) as executor, pytest.raises(ValueError, match="files"):
-        executor.run("print(1)", files={"a.txt": "x"})
+    with _executor(standin) as executor, pytest.raises(ValueError, match="stdin: python only"):
+        executor.run("console.log(1)", language="javascript", stdin="x")
+
+
+def test_collects_the_files_the_program_wrote(standin: StandInE2B) -> None:
+    code = (
+        "import os\n"
+        "os.makedirs('out/deep', exist_ok=True)\n"
+        "open('out/a.csv', 'w').write('x,y\\n1,2\\n')\n"
+        "open('out/deep/b.csv', 'w').write('3')\n"
+        "open('notes.txt', 'w').write('not asked for')\n"
+        "print(os.getcwd().endswith(os.path.join('.reward_kit', os.path.basename(os.getcwd()))))"
+    )
+    with _executor(standin, pool_size=1) as executor:
+        result = executor.run(code, collect_files=["out/**/*.csv"])
+        assert (result.status, result.stdout) == ("ok", "True\n"), result
+        assert result.files == {"out/a.csv": b"x,y\n1,2\n", "out/deep/b.csv": b"3"}
+        assert result.files_skipped == {}
+        # The job's directory is gone and the next job starts in a fresh one.
+        again = executor.run("import os; print(sorted(os.listdir()))", collect_files=["**"])
+        assert (again.stdout, again.files) == ("[]\n", {})
+    assert {"MakeDir", "ListDir", "Remove"} <= set(standin.rpc_calls)
+    assert not any(standin.disk.glob("*/home/user/.reward_kit/*"))
+
+
+def test_symlinks_and_oversized_files_are_skipped_with_reasons(standin: StandInE2B) -> None:
+    code = (
+        "import os\n"
+        "os.symlink('/etc/hostname', 'link.txt')\n"
+        "open('big.bin', 'wb').write(b'x' * 5000)\n"
+        "open('small.txt', 'w').write('ok')\n"
+        "os.mkfifo('pipe')\n"
+    )
+    spec = CollectFiles(max_file_bytes=1000)
+    with _executor(standin) as executor:
+        result = executor.run(code, collect_files=spec)
+    assert result.status == "ok", result
+    assert result.files == {"small.txt": b"ok"}
+    assert result.files_skipped == {
+        "big.bin": "5000 bytes, over the 1000-byte limit",
+        "link.txt": "symbolic link (not followed)",
+    }  # the SDK drops entries of no known type (the FIFO): never listed, never opened
+
+
+def test_file_count_and_total_limits(standin: StandInE2B) -> None:
+    code = "for i in range(4):\n    open(f'f{i}.txt', 'w').write('x' * 10)"
+    with _executor(standin) as executor:
+        few = executor.run(code, collect_files=CollectFiles(max_files=2))
+        small = executor.run(code, collect_files=CollectFiles(max_total_bytes=25))
+    assert sorted(few.files) == ["f0.txt", "f1.txt"]
+    assert few.files_skipped == {"f2.txt": "more than 2 files", "f3.txt": "more than 2 files"}
+    assert sorted(small.files) == ["f0.txt", "f1.txt"]
+    assert small.files_skipped["f2.txt"] == "over the 25-byte total limit"
+
+
+def test_input_files_are_written_to_the_working_directory(standin: StandInE2B) -> None:
+    code = (
+        "print(open('data/in.csv').read().strip())\n"
+        "print(open('raw.bin', 'rb').read())\n"
+        "open('out.txt', 'w').write(open('data/in.csv').read().upper())"
+    )
+    files = {"data/in.csv": "a,b\n", "raw.bin": bytes([0, 255])}
+    with _executor(standin) as executor:
+        result = executor.run(code, files=files, collect_files=["*.txt"])
+        plain = executor.run("print(open('raw.bin', 'rb').read())", files=files)
+    assert result.stdout == "a,b\nb'\\x00\\xff'\n", result
+    assert result.files == {"out.txt": b"A,B\n"}
+    assert plain.stdout == "b'\\x00\\xff'\n" and plain.files == {}

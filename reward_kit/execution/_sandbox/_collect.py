@@ -86,6 +86,10 @@ class Collector:
             self._walk_dir(fd, "", 0)
         finally:
             os.close(fd)
+        self.finish()
+
+    def finish(self) -> None:
+        """Note in ``skipped`` a walk cut short and the skipped files not named."""
         if self.truncated_walk:
             self.skipped["*"] = f"walk stopped after {COLLECT_MAX_ENTRIES} directory entries"
         if self.skipped_count > len(self.skipped):
@@ -140,17 +144,35 @@ class Collector:
         if isinstance(outcome, str):
             self.skip(name, outcome)
         else:
-            self.total += len(outcome)
-            self.files[name] = outcome
+            self.keep(name, outcome)
 
-    def _read(self, dir_fd: int, raw: str, info: os.stat_result) -> bytes | str:
-        """The file's content, or why it was skipped."""
-        if stat.S_ISLNK(info.st_mode):
+    def refusal(self, link: bool, regular: bool, size: int) -> str | None:
+        """Why a matching entry is not read (checked before reading it), or ``None``."""
+        if link:
             return "symbolic link (not followed)"
-        if not stat.S_ISREG(info.st_mode):
+        if not regular:
             return "not a regular file"
         if len(self.files) >= self.max_files:
             return f"more than {self.max_files} files"
+        if size > self.max_file_bytes:
+            return f"{size} bytes, over the {self.max_file_bytes}-byte limit"
+        if self.total + size > self.max_total_bytes:
+            return f"over the {self.max_total_bytes}-byte total limit"
+        return None
+
+    def keep(self, name: str, data: bytes) -> None:
+        """Take a file's content read after :meth:`refusal` passed, unless it grew since."""
+        if len(data) > self.max_file_bytes or self.total + len(data) > self.max_total_bytes:
+            self.skip(name, "grew past the size limit while being read")
+        else:
+            self.total += len(data)
+            self.files[name] = data
+
+    def _read(self, dir_fd: int, raw: str, info: os.stat_result) -> bytes | str:
+        """The file's content, or why it was skipped."""
+        reason = self.refusal(stat.S_ISLNK(info.st_mode), stat.S_ISREG(info.st_mode), 0)
+        if reason is not None:
+            return reason
         flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
         try:
             fd = os.open(raw, flags, dir_fd=dir_fd)
@@ -159,15 +181,9 @@ class Collector:
         with os.fdopen(fd, "rb") as file:
             # Checked again on the open file: the entry may have been swapped since the stat.
             opened = os.fstat(fd)
-            if not stat.S_ISREG(opened.st_mode):
-                return "not a regular file"
-            if opened.st_nlink != 1:
+            if stat.S_ISREG(opened.st_mode) and opened.st_nlink != 1:
                 return "hard link (may point outside the directory)"
-            if opened.st_size > self.max_file_bytes:
-                return f"{opened.st_size} bytes, over the {self.max_file_bytes}-byte limit"
-            if self.total + opened.st_size > self.max_total_bytes:
-                return f"over the {self.max_total_bytes}-byte total limit"
-            data = file.read(self.max_file_bytes + 1)
-        if len(data) > self.max_file_bytes or self.total + len(data) > self.max_total_bytes:
-            return "grew past the size limit while being read"
-        return data
+            reason = self.refusal(False, stat.S_ISREG(opened.st_mode), opened.st_size)
+            if reason is not None:
+                return reason
+            return file.read(self.max_file_bytes + 1)
