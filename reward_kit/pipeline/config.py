@@ -115,6 +115,9 @@ class GenerationConfig:
     extra_body: dict[str, Any] = field(default_factory=dict)
     cache: GenerationCacheConfig = field(default_factory=GenerationCacheConfig)
     api_params: ApiParamsConfig = field(default_factory=ApiParamsConfig)
+    shards: int = 1
+    """Ray actors that send the requests, each with its share of ``max_concurrent_requests``;
+    1 sends them from the driver (docs/scale.md)."""
 
 
 @dataclass
@@ -260,6 +263,15 @@ def _check_consistency(config: RunConfig) -> None:
         )
     if config.generation.api_params.max_concurrent_requests < 1:
         problems.append("generation.api_params.max_concurrent_requests must be at least 1")
+    if config.generation.shards < 1:
+        problems.append(f"generation.shards must be at least 1, got {config.generation.shards}")
+    elif config.generation.shards > config.generation.api_params.max_concurrent_requests:
+        problems.append(
+            f"generation.shards ({config.generation.shards}) must not exceed "
+            "generation.api_params.max_concurrent_requests "
+            f"({config.generation.api_params.max_concurrent_requests}): each shard needs at "
+            "least one request in flight"
+        )
     if config.dataset.path_or_name is None:
         problems.append("dataset.path_or_name is not set")
     problems += _scoring_problems(config.scoring)

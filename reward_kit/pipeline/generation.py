@@ -1,5 +1,8 @@
 """Generating responses through any OpenAI-compatible chat API, with the shared ``llm`` client.
 
+With ``generation.shards=N`` the requests are sent by N Ray actors, each with its share of
+``max_concurrent_requests``; the cache stays here in the driver (``_shards``).
+
 Each variant of a sample is its own request, with the variant index mixed into the cache key,
 so ``n`` variants are ``n`` independent samples even from servers without ``n`` support, and a
 rerun finds every one of them in the cache. A request that finally fails becomes a generation
@@ -54,27 +57,37 @@ class Generator:
     Args:
         config: The ``generation`` section of the run config (a relative cache path is
             relative to the working directory).
+        ray_address: The Ray that ``config.shards > 1`` runs its actors on (``null``:
+            ``RAY_ADDRESS``, else a new local Ray; a Ray already initialized is used as is).
 
     Raises:
         GenerationAborted: no API key is available.
     """
 
-    def __init__(self, config: GenerationConfig) -> None:
+    def __init__(self, config: GenerationConfig, *, ray_address: str | None = None) -> None:
         self.config = config
         cache: ResponseCache | None = None
         if config.cache.enabled:
             path = Path(config.cache.path) if config.cache.path else default_cache_path()
             cache = ResponseCache(path.expanduser(), refresh=config.cache.refresh)
+        settings: dict[str, Any] = {
+            "base_url": config.api_base,
+            "api_key_env": config.api_key_env,
+            "max_concurrent_requests": config.api_params.max_concurrent_requests,
+            "max_retries": config.api_params.max_retries,
+            "timeout": config.api_params.timeout,
+            "backoff_base": config.api_params.backoff_base,
+            "cache": cache,
+        }
         try:
-            self.client = ChatClient(
-                base_url=config.api_base,
-                api_key_env=config.api_key_env,
-                max_concurrent_requests=config.api_params.max_concurrent_requests,
-                max_retries=config.api_params.max_retries,
-                timeout=config.api_params.timeout,
-                backoff_base=config.api_params.backoff_base,
-                cache=cache,
-            )
+            if config.shards > 1:
+                from reward_kit.pipeline._shards import ShardedChatClient
+
+                self.client: ChatClient = ShardedChatClient(
+                    shards=config.shards, ray_address=ray_address, **settings
+                )
+            else:
+                self.client = ChatClient(**settings)
         except MissingAPIKeyError:
             if cache is not None:
                 cache.close()

@@ -105,7 +105,7 @@ class _Run:
             if (sample.id, variant) not in done
         ]
         if config.generation.enabled and jobs:
-            self.generator = Generator(config.generation)
+            self.generator = Generator(config.generation, ray_address=config.scoring.ray_address)
         total = len(dataset.samples) * variants
         progress = RunProgress(total, total - len(jobs), self.progress_mode)
         units: list[Any] = jobs
