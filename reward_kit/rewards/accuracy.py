@@ -11,11 +11,11 @@ from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, response_text
+from reward_kit.rewards._math.answers import gold_text, percent_question, verdict_result
 from reward_kit.rewards._math.extract import final_answer
 from reward_kit.rewards._math.run import DEFAULT_TIMEOUT, describe, run_check
 from reward_kit.rewards._math.worker import check_math
 from reward_kit.rewards._options import check_options
-from reward_kit.rewards.math import gold_text, percent_question, verdict_result
 from reward_kit.typed_interface import reward_function
 
 __all__ = [

@@ -7,10 +7,10 @@ from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._code._helpers import extract_code_blocks
+from reward_kit.rewards._code._score import run_tests
+from reward_kit.rewards._code._syntax import python_problem
 from reward_kit.rewards._common import RewardInputError, response_text
 from reward_kit.rewards._options import check_options
-from reward_kit.rewards.code_execution import run_tests
-from reward_kit.rewards.syntax import _python_problem
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["evaluate_apps_solution"]
@@ -87,7 +87,7 @@ def _parse_check(messages: list[Message]) -> EvaluateResult:
         return EvaluateResult.invalid(str(error))
     blocks = extract_code_blocks(text, "python")
     code = blocks[-1]["code"] if blocks else text
-    problem = _python_problem(code)
+    problem = python_problem(code)
     reason = "the code parses as Python (not run)" if problem is None else problem
     metric = MetricResult(score=float(problem is None), reason=reason, success=problem is None)
     return EvaluateResult(score=metric.score, reason=reason, metrics={"parsable": metric})

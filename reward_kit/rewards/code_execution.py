@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
-from reward_kit.rewards._code._extract import defines_function, extract_code
+from reward_kit.rewards._code._extract import defines_function
 from reward_kit.rewards._code._files import FileCheck, FileCheckError, FileChecks
 from reward_kit.rewards._code._helpers import (
     compare_outputs,
@@ -27,13 +27,10 @@ from reward_kit.rewards._code._helpers import (
 from reward_kit.rewards._code._run import (
     TestOutcome,
     executor_for,
-    run_call_tests,
     run_humaneval,
-    run_io_tests,
 )
+from reward_kit.rewards._code._score import response_code, run_tests
 from reward_kit.rewards._code._single import RunOptions, run_single
-from reward_kit.rewards._code._tests import call_tests, io_tests
-from reward_kit.rewards._common import response_text
 from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
@@ -49,11 +46,6 @@ __all__ = [
     "humaneval_check_reward",
     "local_code_execution_reward",
 ]
-
-
-def response_code(messages: Sequence[Message], language: str) -> str | None:
-    """The program in the response (``<think>`` reasoning is skipped by the extraction)."""
-    return extract_code(response_text(messages, drop_thinking=False), language)
 
 
 def _verdict(outcome: TestOutcome, metric: str) -> EvaluateResult:
@@ -204,65 +196,6 @@ async def e2b_code_execution_reward(
         executor_for("e2b", api_key),
         checks,
     )
-
-
-def summarize(outcomes: list[TestOutcome], prefix: str = "test") -> EvaluateResult:
-    """Score = passed / total over every test; per-test metrics; any sandbox error -> invalid."""
-    broken = [o.sandbox_error for o in outcomes if o.sandbox_error]
-    if broken:
-        return EvaluateResult.invalid(
-            f"sandbox error on {len(broken)} of {len(outcomes)} tests: {broken[0]}"
-        )
-    passed = sum(o.passed for o in outcomes)
-    metrics = {
-        f"{prefix}_{i}": MetricResult(score=float(o.passed), reason=o.reason, success=o.passed)
-        for i, o in enumerate(outcomes)
-    }
-    rate = passed / len(outcomes)
-    metrics["pass_rate"] = MetricResult(
-        score=rate, reason=f"{passed}/{len(outcomes)} tests passed", success=rate == 1.0
-    )
-    return EvaluateResult(
-        score=passed / len(outcomes),
-        reason=f"{passed}/{len(outcomes)} tests passed",
-        metrics=metrics,
-    )
-
-
-async def run_tests(
-    messages: Sequence[Message],
-    ground_truth: Any,
-    language: str,
-    timeout: float,
-    environment: str,
-    function_to_call: str | None,
-    api_key: str | None = None,
-    memory_mb: int = 256,
-    float_tolerance: float | None = None,
-) -> EvaluateResult:
-    """Shared by the test-based rewards: extract, run every test, score passed/total."""
-    try:
-        code = response_code(messages, language)
-        executor = executor_for(environment, api_key)
-        if function_to_call:
-            if language != "python" or environment != "local":
-                raise ValueError("call-based tests run only for python with environment='local'")
-            calls = call_tests(ground_truth)
-        else:
-            stdio = io_tests(ground_truth)
-    except ValueError as error:
-        return EvaluateResult.invalid(str(error))
-    if code is None:
-        return EvaluateResult(score=0.0, reason="no fenced code block in the response")
-    if function_to_call:
-        outcomes = await run_call_tests(
-            executor, code, function_to_call, calls, timeout, memory_mb, float_tolerance
-        )
-    else:
-        outcomes = await run_io_tests(
-            executor, code, language, stdio, timeout, memory_mb, float_tolerance
-        )
-    return summarize(outcomes)
 
 
 async def _fraction(

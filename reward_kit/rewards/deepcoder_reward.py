@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message
+from reward_kit.rewards._code._score import run_tests
 from reward_kit.rewards._options import check_options
-from reward_kit.rewards.code_execution import run_tests
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["deepcoder_code_reward"]

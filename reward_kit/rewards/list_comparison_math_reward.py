@@ -13,11 +13,11 @@ from reward_kit.rewards._common import (
     ground_truth_value,
     response_text,
 )
+from reward_kit.rewards._math.answers import gold_text, percent_question, verdict_result
 from reward_kit.rewards._math.extract import boxed_contents
 from reward_kit.rewards._math.lists import check_list, split_items
 from reward_kit.rewards._math.run import DEFAULT_TIMEOUT, describe, run_check
 from reward_kit.rewards._options import check_options
-from reward_kit.rewards.math import gold_text, percent_question, verdict_result
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["extract_number_list", "list_comparison_math_reward", "parse_number_list_from_string"]

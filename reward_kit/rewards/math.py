@@ -7,93 +7,21 @@ per the question, optional units, and a time limit enforced by a killable worker
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
-from reward_kit.models import EvaluateResult, Message, MetricResult, message_text
+from reward_kit.models import EvaluateResult, Message
 from reward_kit.rewards._common import (
     RewardInputError,
-    ground_truth_value,
-    prompt_text,
     response_text,
 )
+from reward_kit.rewards._math.answers import accepted_answers, percent_question, verdict_result
 from reward_kit.rewards._math.helpers import compare_numbers, extract_numbers
 from reward_kit.rewards._math.run import DEFAULT_TIMEOUT, describe, run_check
-from reward_kit.rewards._math.worker import Verdict, check_any
+from reward_kit.rewards._math.worker import check_any
 from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["compare_numbers", "extract_numbers", "math_reward"]
-
-_PERCENT_QUESTION = re.compile(r"%|\bpercent", re.IGNORECASE)
-
-
-def gold_text(ground_truth: Any) -> str:
-    """The reference answer as text: a string, a number, or the older message-list form.
-
-    Raises:
-        RewardInputError: the ground truth is missing or of a type that holds no answer.
-    """
-    value = ground_truth_value(ground_truth)
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal, Fraction)):
-        raise RewardInputError(
-            f"ground_truth must be a string or a number, got {type(value).__name__}"
-        )
-    text = str(value).strip()
-    if not text:
-        raise RewardInputError("ground_truth is empty")
-    return text
-
-
-def accepted_answers(
-    ground_truth: Any,
-    expected_answer: Any,
-    original_messages: list[Message] | None,
-    from_original: bool,
-) -> list[str]:
-    """The reference answers: ``expected_answer``, else ``ground_truth``, else (when asked)
-    the text of ``original_messages``. A list gives several accepted answers.
-
-    Raises:
-        RewardInputError: no reference, or one of a type that holds no answer.
-    """
-    value = expected_answer if expected_answer is not None else ground_truth
-    if value is None and from_original and original_messages:
-        value = "\n".join(message_text(m) for m in original_messages)
-    if isinstance(value, (list, tuple)) and value and not isinstance(value[0], (dict, Message)):
-        return [gold_text(item) for item in value]
-    return [gold_text(value)]
-
-
-def percent_question(messages: list[Message]) -> bool:
-    """Whether the question asks about percentages (then `25%` and `25` are the same answer)."""
-    return bool(_PERCENT_QUESTION.search(prompt_text(messages)))
-
-
-def verdict_result(verdict: Verdict) -> EvaluateResult:
-    """The `EvaluateResult` of a worker verdict."""
-    if verdict.error is not None:
-        return EvaluateResult.invalid(verdict.error, reason=verdict.reason)
-    found = bool(verdict.extracted)
-    metrics = {
-        "answer_extraction": MetricResult(
-            score=1.0 if found else 0.0,
-            reason=f"{verdict.method}: '{verdict.extracted}'" if found else "no answer found",
-            success=found,
-        ),
-        "answer_accuracy": MetricResult(
-            score=1.0 if verdict.correct else 0.0,
-            reason="; ".join(
-                [verdict.reason, *(f"{k}={v}" for k, v in sorted(verdict.details.items()))]
-            ),
-            success=verdict.correct,
-        ),
-    }
-    return EvaluateResult(
-        score=1.0 if verdict.correct else 0.0, reason=verdict.reason, metrics=metrics
-    )
 
 
 @reward_function

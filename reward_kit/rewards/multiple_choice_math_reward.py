@@ -6,10 +6,10 @@ from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, callable_module, response_text
+from reward_kit.rewards._math.answers import gold_text
 from reward_kit.rewards._math.choice import BOXED_LETTER, TEXT_WRAPPER, choice
 from reward_kit.rewards._math.extract import last_boxed
 from reward_kit.rewards._options import check_options
-from reward_kit.rewards.math import gold_text
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["extract_mcq_option", "multiple_choice_math_reward"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, ground_truth_value, response_text
 from reward_kit.rewards._options import check_options
-from reward_kit.rewards._text import words
+from reward_kit.rewards._rouge import needs_unicode, rouge_scorer
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["bullet_recall_reward", "rouge_reward"]
@@ -17,32 +16,6 @@ __all__ = ["bullet_recall_reward", "rouge_reward"]
 _ROUGE_TYPE = re.compile(r"rouge(?:[1-9]|L|Lsum)")
 _MEASURES = ("fmeasure", "precision", "recall")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
-
-
-class _UnicodeTokenizer:
-    """Words of any script (one token per CJK character), for ``rouge-score``."""
-
-    def tokenize(self, text: str) -> list[str]:
-        return words(text)
-
-
-@functools.lru_cache(maxsize=32)
-def _scorer(rouge_type: str, use_stemmer: bool, unicode_tokens: bool) -> Any:
-    """A ``RougeScorer``, built once per configuration (building loads the stemmer)."""
-    try:
-        from rouge_score import rouge_scorer  # type: ignore[import-untyped]
-    except ImportError:
-        raise ImportError(
-            "rouge rewards need rouge-score, a dependency of reward-kit: "
-            "pip install 'rouge-score>=0.1.2'"
-        ) from None
-    tokenizer = _UnicodeTokenizer() if unicode_tokens else None
-    return rouge_scorer.RougeScorer([rouge_type], use_stemmer=use_stemmer, tokenizer=tokenizer)
-
-
-def _needs_unicode(reference: str) -> bool:
-    """rouge-score's default tokenizer keeps only a-z and 0-9: other scripts need ours."""
-    return not re.search(r"[a-z0-9]", reference.lower()) and bool(words(reference))
 
 
 def _reference(ground_truth: Any) -> str:
@@ -89,8 +62,10 @@ def rouge_reward(
         response = response_text(messages)
     except RewardInputError as exc:
         return EvaluateResult.invalid(str(exc))
-    unicode_tokens = _needs_unicode(reference)
-    result = _scorer(rouge_type, use_stemmer, unicode_tokens).score(reference, response)[rouge_type]
+    unicode_tokens = needs_unicode(reference)
+    result = rouge_scorer(rouge_type, use_stemmer, unicode_tokens).score(reference, response)[
+        rouge_type
+    ]
     score = float(getattr(result, measure))
     metrics = {
         name: MetricResult(score=float(getattr(result, name)), reason=f"{rouge_type} {name}")
@@ -147,7 +122,7 @@ def bullet_recall_reward(
     metrics: dict[str, MetricResult] = {}
     covered = 0
     for index, fact in enumerate(facts):
-        scorer = _scorer("rouge1", use_stemmer, _needs_unicode(fact))
+        scorer = rouge_scorer("rouge1", use_stemmer, needs_unicode(fact))
         recall = float(scorer.score(fact, response)["rouge1"].recall)
         ok = recall >= threshold
         covered += ok

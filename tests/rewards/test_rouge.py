@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reward_kit.rewards.rouge import _scorer, bullet_recall_reward, rouge_reward
+from reward_kit.rewards._rouge import rouge_scorer
+from reward_kit.rewards.rouge import bullet_recall_reward, rouge_reward
 from tests.rewards.conversations import MALFORMED_CONVERSATIONS, reply
 
 REFERENCE = "The cat sat on the mat and looked at the garden."
@@ -50,7 +51,7 @@ def test_non_latin_text_is_tokenised_by_unicode_words() -> None:
 def test_scorer_is_built_once() -> None:
     rouge_reward(reply("a"), ground_truth="a")
     rouge_reward(reply("b"), ground_truth="b")
-    assert _scorer.cache_info().hits >= 1
+    assert rouge_scorer.cache_info().hits >= 1
 
 
 def test_ground_truth_as_messages() -> None:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reward_kit.rewards._length import measure
+from reward_kit.rewards._rouge import needs_unicode, rouge_scorer
 from reward_kit.rewards._text import words
-from reward_kit.rewards.rouge import _needs_unicode, _scorer
 
 _APPROX_TOKEN = re.compile(r"\w+|[^\w\s]")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -95,7 +95,7 @@ def match_fact(fact: str, summary: str, match: str, threshold: float) -> FactMat
         return FactMatch(fact, float(hit), hit)
     if match != "rouge":
         raise ValueError(f"match must be one of {MATCHES}, got {match!r}")
-    scorer = _scorer("rougeL", True, _needs_unicode(fact))
+    scorer = rouge_scorer("rougeL", True, needs_unicode(fact))
     best = max(
         (float(scorer.score(fact, sentence)["rougeL"].recall) for sentence in sentences(summary)),
         default=0.0,
@@ -105,7 +105,7 @@ def match_fact(fact: str, summary: str, match: str, threshold: float) -> FactMat
 
 def rouge_l(reference: str, summary: str) -> float:
     """ROUGE-L F-measure of ``summary`` against ``reference`` (stemmed)."""
-    result = _scorer("rougeL", True, _needs_unicode(reference)).score(reference, summary)
+    result = rouge_scorer("rougeL", True, needs_unicode(reference)).score(reference, summary)
     return float(result["rougeL"].fmeasure)
 
 
