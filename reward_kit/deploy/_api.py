@@ -164,6 +164,8 @@ def deploy(
             service cannot obtain Google identity tokens).
         report: Called with progress lines.
     """
+    if target not in _TARGETS:
+        raise PackagingError(f"unknown target {target!r}: fireworks, local-serve or gcp-cloud-run")
     if not ID_PATTERN.match(id):
         raise PackagingError(
             f"evaluator id {id!r} must be 1-63 lower-case letters, digits or '-', starting and "
@@ -175,95 +177,127 @@ def deploy(
     elif function_ref:
         entry = _entry_from_ref(function_ref)
     package = build_package(folders, entry)
-    result = DeployResult(id, target, package, dry_run=dry_run)
-    if target == "fireworks":
-        try:
-            credentials = load_credentials(
-                api_key=api_key, account_id=account_id, api_base=api_base
-            )
-        except CredentialsError as exc:
-            if not dry_run:
-                raise
-            report(f"note: the real deploy will need credentials: {exc}")
-            return result
-        if credentials.api_base != DEFAULT_API_BASE:
-            result.evaluate_url = (
-                f"{credentials.api_base}/v1/accounts/{credentials.account_id}"
-                f"/evaluators/{id}:evaluate"
-            )
-        if dry_run:
-            return result
-        with FireworksClient(credentials) as client:
-            result.evaluator = deploy_to_service(
-                client, package, id, force=force, flow=flow, wait=wait, report=report,
-                display_name=display_name or id,
-                description=description or f"reward-kit evaluator {id}",
-            )  # fmt: skip
-        return result
-    if target == "local-serve":
-        folder_map = {name: Path(path) for name, path in folders.items()}
-        reference = None
-        if entry:
-            (folder,) = folder_map.values()
-            file, _, function = entry.partition(":")
-            reference = f"{folder.resolve() / file}:{function}"
-        command = _local.serve_command(folder_map, host, port, reference)
-        result.commands = [" ".join(command)]
-        result.evaluate_url = f"http://{host}:{port}/evaluate"
-        if dry_run:
-            return result
-        result.key_file = _local.write_key(id)
-        result.process = _local.start_local_server(
-            command, result.key_file, f"http://{host}:{port}"
-        )
-        return result
-    if target == "gcp-cloud-run":
-        return _deploy_cloud_run(
-            result, id, gcp_region, gcp_project, gcp_auth, output_dir, dry_run,
-            register and gcp_auth == "api-key", report,
-            credentials=dict(api_key=api_key, account_id=account_id, api_base=api_base),
-            evaluator=dict(display_name=display_name or id, force=force,
-                           description=description or f"reward-kit evaluator {id} on Cloud Run"),
-        )  # fmt: skip
-    raise PackagingError(f"unknown target {target!r}: fireworks, local-serve or gcp-cloud-run")
+    given: dict[str, Any] = dict(
+        display_name=display_name, description=description, force=force, api_base=api_base,
+        account_id=account_id, api_key=api_key, flow=flow, wait=wait, host=host, port=port,
+        output_dir=output_dir, gcp_region=gcp_region, gcp_project=gcp_project,
+        gcp_auth=gcp_auth, register=register,
+    )  # fmt: skip
+    run, own = _TARGETS[target]
+    job = _Job(DeployResult(id, target, package, dry_run=dry_run), folders, entry, report)
+    return run(job, **{name: given[name] for name in own})
 
 
-def _deploy_cloud_run(
-    result: DeployResult,
-    evaluator_id: str,
-    region: str,
-    project: str | None,
-    auth: str,
-    output_dir: str | Path | None,
-    dry_run: bool,
-    register: bool,
-    report: Callable[[str], None],
+@dataclass
+class _Job:
+    """What every target starts from: the result to fill in, the code, progress lines."""
+
+    result: DeployResult
+    folders: dict[str, str | Path]
+    entry: str | None
+    report: Callable[[str], None]
+
+
+def _to_fireworks(
+    job: _Job,
     *,
-    credentials: dict[str, str | None],
-    evaluator: dict[str, Any],
+    api_base: str | None,
+    account_id: str | None,
+    api_key: str | None,
+    flow: Flow,
+    wait: bool,
+    force: bool,
+    display_name: str | None,
+    description: str | None,
+) -> DeployResult:
+    """Upload to Fireworks' evaluator API or a self-hosted registry (``api_base``)."""
+    result, evaluator_id = job.result, job.result.evaluator_id
+    try:
+        credentials = load_credentials(api_key=api_key, account_id=account_id, api_base=api_base)
+    except CredentialsError as exc:
+        if not result.dry_run:
+            raise
+        job.report(f"note: the real deploy will need credentials: {exc}")
+        return result
+    if credentials.api_base != DEFAULT_API_BASE:
+        result.evaluate_url = (
+            f"{credentials.api_base}/v1/accounts/{credentials.account_id}"
+            f"/evaluators/{evaluator_id}:evaluate"
+        )
+    if result.dry_run:
+        return result
+    with FireworksClient(credentials) as client:
+        result.evaluator = deploy_to_service(
+            client, result.package, evaluator_id, force=force, flow=flow, wait=wait,
+            report=job.report, display_name=display_name or evaluator_id,
+            description=description or f"reward-kit evaluator {evaluator_id}",
+        )  # fmt: skip
+    return result
+
+
+def _to_local_serve(job: _Job, *, host: str, port: int) -> DeployResult:
+    """Start ``reward-kit serve`` on this machine, with a fresh API key in a file."""
+    result = job.result
+    folder_map = {name: Path(path) for name, path in job.folders.items()}
+    reference = None
+    if job.entry:
+        (folder,) = folder_map.values()
+        file, _, function = job.entry.partition(":")
+        reference = f"{folder.resolve() / file}:{function}"
+    command = _local.serve_command(folder_map, host, port, reference)
+    result.commands = [" ".join(command)]
+    result.evaluate_url = f"http://{host}:{port}/evaluate"
+    if result.dry_run:
+        return result
+    result.key_file = _local.write_key(result.evaluator_id)
+    result.process = _local.start_local_server(command, result.key_file, f"http://{host}:{port}")
+    return result
+
+
+def _to_cloud_run(
+    job: _Job,
+    *,
+    output_dir: str | Path | None,
+    gcp_region: str,
+    gcp_project: str | None,
+    gcp_auth: Literal["api-key", "iam"],
+    register: bool,
+    api_base: str | None,
+    account_id: str | None,
+    api_key: str | None,
+    force: bool,
+    display_name: str | None,
+    description: str | None,
 ) -> DeployResult:
     """Build context, gcloud commands and, with ``register``, the remote evaluator."""
+    result, evaluator_id, report = job.result, job.result.evaluator_id, job.report
+    region, project = gcp_region, gcp_project
+    register = register and gcp_auth == "api-key"
     context = Path(output_dir or f"cloud-run-{evaluator_id}").resolve()
-    api_key = auth == "api-key"
+    with_key = gcp_auth == "api-key"
     cloud_run = _cloud_run.plan(evaluator_id, context, region=region, project=project,
-                                api_key=api_key)  # fmt: skip
+                                api_key=with_key)  # fmt: skip
     result.commands = cloud_run.shell_lines()
     if register:
         result.commands.append(
             f"then: register the service URL as remote evaluator {evaluator_id} "
             "(its key as an account secret)"
         )
-    if dry_run:
+    if result.dry_run:
         return result
     # Credentials first: a missing key must not surface after a ten-minute build.
     try:
-        found = load_credentials(**credentials) if register else None
+        found = (
+            load_credentials(api_key=api_key, account_id=account_id, api_base=api_base)
+            if register
+            else None
+        )
     except CredentialsError as exc:
         raise CredentialsError(
             f"registering the Cloud Run service as a remote evaluator: {exc} "
             "(or pass --no-register to deploy to Cloud Run only)"
         ) from None
-    _cloud_run.write_context(result.package, context, api_key=api_key)
+    _cloud_run.write_context(result.package, context, api_key=with_key)
     report(f"wrote the build context to {context}")
     import shutil
 
@@ -277,6 +311,25 @@ def _deploy_cloud_run(
     if found is not None:
         with FireworksClient(found) as client:
             result.evaluator = _remote.register_remote(
-                client, evaluator_id, result.evaluate_url, key, report=report, **evaluator
-            )
+                client, evaluator_id, result.evaluate_url, key, report=report,
+                display_name=display_name or evaluator_id, force=force,
+                description=description or f"reward-kit evaluator {evaluator_id} on Cloud Run",
+            )  # fmt: skip
     return result
+
+
+def _own_options(run: Callable[..., DeployResult]) -> tuple[str, ...]:
+    """The options a target takes: its keyword-only parameters, named as in ``deploy()``."""
+    parameters = inspect.signature(run).parameters.values()
+    return tuple(p.name for p in parameters if p.kind is p.KEYWORD_ONLY)
+
+
+_TARGETS: dict[str, tuple[Callable[..., DeployResult], tuple[str, ...]]] = {
+    name: (run, _own_options(run))
+    for name, run in (
+        ("fireworks", _to_fireworks),
+        ("local-serve", _to_local_serve),
+        ("gcp-cloud-run", _to_cloud_run),
+    )
+}
+"""Target name -> (how to deploy there, the ``deploy()`` options it takes)."""

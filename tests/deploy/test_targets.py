@@ -196,3 +196,24 @@ def test_a_function_reference_alone_deploys_its_folder(metric: Path) -> None:
 def test_a_bare_name_as_function_reference_says_what_to_give() -> None:
     with pytest.raises(PackagingError, match="give the function's module, as pkg.mod.fn"):
         deploy(id="bare", function_ref="math_reward", target="local-serve", dry_run=True)
+
+
+def test_each_target_takes_only_its_own_options() -> None:
+    import inspect
+
+    from reward_kit.deploy._api import _TARGETS
+
+    own = {name: set(options) for name, (_, options) in _TARGETS.items()}
+    assert own["local-serve"] == {"host", "port"}
+    assert {"host", "port", "flow", "wait"}.isdisjoint(own["gcp-cloud-run"])
+    assert {"host", "port", "output_dir"}.isdisjoint(own["fireworks"]) and "gcp_region" not in own[
+        "fireworks"
+    ]
+    common = {"reward_fn_or_folder", "id", "metrics_folders", "target", "function_ref"}
+    common |= {"dry_run", "report"}
+    assert set(inspect.signature(deploy).parameters) - common == set.union(*own.values())
+
+
+def test_an_unknown_target_fails_before_anything_is_packaged(tmp_path: Path) -> None:
+    with pytest.raises(PackagingError, match="unknown target 'nowhere'"):
+        deploy(tmp_path / "absent", id="x", target="nowhere")  # type: ignore[arg-type]
