@@ -10,16 +10,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 
-from reward_kit.server.testing import free_port
+from tests._servers.asgi import running_app
 
 KEY = "fw-rft-key-0123456789"
 
@@ -76,15 +73,8 @@ def standin() -> tuple[FastAPI, dict[str, dict[str, Any]]]:
 @pytest.fixture
 def service() -> Iterator[tuple[str, dict[str, dict[str, Any]]]]:
     app, jobs = standin()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", jobs
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running_app(app) as url:
+        yield url, jobs
 
 
 def rft(url: str, *args: str) -> subprocess.CompletedProcess[str]:

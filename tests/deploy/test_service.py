@@ -6,19 +6,16 @@ its first poll with 503, reports BUILDING before ACTIVE, or a build failure on r
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from reward_kit.deploy import DeployError, deploy
-from reward_kit.server.testing import free_port
+from tests._servers.asgi import running_app
 
 KEY = "fw-standin-key-0123456789"
 
@@ -55,15 +52,8 @@ def standin() -> tuple[FastAPI, dict[str, Any]]:
 @pytest.fixture
 def service() -> Iterator[tuple[str, dict[str, Any]]]:
     app, state = standin()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", state
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running_app(app) as url:
+        yield url, state
 
 
 @pytest.fixture

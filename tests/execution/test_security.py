@@ -300,18 +300,21 @@ def test_a_sandbox_dying_mid_job_is_a_sandbox_error_then_replaced() -> None:
         assert_still_works(executor)
         assert executor._server is not None and executor._server.process is not None
         results = []
+        idle = _sandbox_processes(executor)
         job = threading.Thread(
             target=lambda: results.append(executor.run("import time; time.sleep(3); print(1)"))
         )
         job.start()
-        time.sleep(0.5)
+        # The job is running once the fork server has a process it did not have when idle.
+        assert _eventually(lambda: bool(_sandbox_processes(executor) - idle)), "job never started"
         os.kill(executor._server.process.pid, 9)
-        job.join()
+        job.join(timeout=30)
         assert results[0].status == "sandbox_error", results
         assert results[0].stdout == "" and results[0].error
         assert_still_works(executor)
-        os.kill(executor._server.process.pid, 9)  # dead while idle: replaced before the job
-        time.sleep(0.1)
+        server = executor._server.process
+        os.kill(server.pid, 9)  # dead while idle: replaced before the job
+        server.wait(timeout=10)
         assert_still_works(executor)
 
 
