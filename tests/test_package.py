@@ -267,3 +267,17 @@ def test_deploy_targets_are_the_documented_ones() -> None:
     assert args.target == "gcp-cloud-run"
     for target in ("fireworks", "local-serve"):
         assert parser.parse_args(["deploy", "--id", "x", "--target", target]).target == target
+
+
+def test_the_version_is_written_once() -> None:
+    import re
+    from importlib.metadata import version
+
+    import reward_kit
+
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    project = pyproject.split("[project]", 1)[1].split("\n[", 1)[0]
+    assert re.search(r"^dynamic = \[\"version\"\]", project, re.MULTILINE), project
+    assert not re.search(r"^version\s*=", project, re.MULTILINE)
+    assert 'version = { attr = "reward_kit.__version__" }' in pyproject
+    assert version("reward-kit") == reward_kit.__version__
