@@ -1,8 +1,9 @@
 """Exceptions raised by reward-kit.
 
-Every exception derives from :class:`RewardKitError`, so callers can catch the library's failures
-in one place. Where a built-in exception type is the natural one (a malformed message is a
-``ValueError``, a bad return value a ``TypeError``), ours also derives from it::
+Every exception reward-kit raises to its callers derives from :class:`RewardKitError`, so they
+can catch the library's failures in one place. Where a built-in exception type is the natural one
+(a malformed message is a ``ValueError``, a bad return value a ``TypeError``), ours also derives
+from it. Each class is defined next to its code (module in brackets when not this one)::
 
     RewardKitError
     ├── InvalidMessageError (ValueError)      a message that does not fit the Message model
@@ -13,16 +14,50 @@ in one place. Where a built-in exception type is the natural one (a malformed me
     ├── RewardNotFoundError (LookupError)      a name or reference that resolves to nothing
     ├── ModuleLoadError (ImportError)          a user's module failed to import (syntax, deps)
     ├── EvaluationError                        evaluating a sample failed
-    │   ├── EvaluationTimeout                  the worker ran past its time limit and was killed
-    │   └── WorkerCrashed                      the worker process died while evaluating
+    │   ├── EvaluationTimeout (TimeoutError)   the worker ran past its time limit and was killed
+    │   ├── WorkerCrashed                      the worker process died while evaluating
+    │   └── CannotSendCall [_workers]          the call cannot be pickled for a worker
     ├── RemoteEvaluationError                  a remote evaluator answered with an error
-    └── LLMError (reward_kit.llm)              the model client failed; see reward_kit.llm
-        ├── MissingAPIKeyError                 no API key in the argument or environment
-        ├── LLMRequestError                    the model server refused the request (4xx)
-        ├── LLMResponseError                   a 200 answer that is not a chat completion
-        └── LLMUnavailableError                transient failures outlasted the retries
+    ├── CredentialsError (ValueError) [_credentials, reward_kit.auth]  no usable API key/account
+    ├── RewardInputError (ValueError) [rewards._common]  a reward's input holds no answer
+    ├── SandboxUnavailableError [execution]    bubblewrap was asked for but cannot run here
+    ├── LLMError [llm]                         the model client failed
+    │   ├── MissingAPIKeyError                 no API key in the argument or environment
+    │   ├── LLMRequestError                    the model server refused the request (4xx)
+    │   ├── LLMResponseError                   a 200 answer that is not a chat completion
+    │   └── LLMUnavailableError                transient failures outlasted the retries
+    ├── ConfigError (ValueError) [pipeline.config]  a run config that cannot be used
+    ├── DatasetError (ValueError) [pipeline._sources]  a dataset that cannot be read
+    ├── RowProblem [pipeline._prompts]         one row cannot become a sample
+    ├── GenerationAborted [pipeline.generation]  generation cannot succeed for any sample
+    ├── PreviewError (ValueError) [pipeline.preview]  preview's samples or rewards are unusable
+    ├── ReportError (ValueError) [report._load]  a run directory cannot be reported on
+    ├── BundleError [agent.bundle]             an agent-eval bundle that cannot be run
+    ├── PackagingError (ValueError) [deploy._package]  an evaluator that cannot be packaged
+    ├── DeployError [deploy._service]          the evaluator could not be deployed
+    ├── ApiError [deploy._client]              an API refused a request or was unreachable
+    │   └── PlatformAPIError [platform_api]    reward-kit's name for it in the secrets helpers
+    └── ServiceError [server._registry._errors]  a request the evaluator registry refuses
 
-Later layers add their own subclasses next to their code and list them in this tree.
+Internal, caught where they are raised and never seen by callers (most become an invalid
+result or an HTTP answer), so they keep the built-in base that fits::
+
+    JSONExtractionError (ValueError) [rewards._json_extract]  no single JSON value in a response
+    JudgeError (ValueError) [rewards._judge]                  the LLM judge gave no usable score
+    ToolCallFormatError (ValueError) [rewards._tool_calls]    a malformed tool call
+    FileCheckError (ValueError) [rewards._code._files]        file checks given wrongly
+    Rejected (ValueError) [rewards._sql.guard]                not a single read-only SELECT
+    CandidateError, NotPlainData (TypeError) [rewards._code._harness]  raised in the sandboxed
+                                                              program, which imports no reward_kit
+    SandboxFailure [execution._sandbox._client]               the sandbox itself failed
+    RetriesExhausted [_http._retrying]                        every attempt of a request failed
+    CodeError (ValueError) [server._registry._code]           an uploaded evaluator is unusable
+    RequirementsError (RuntimeError) [server._registry._environment]  pip failed
+
+Warnings: ``SandboxWarning`` [execution] (weaker isolation than asked for) and
+``RewardOptionWarning`` [rewards._options] (a misspelt reward option), both ``UserWarning``.
+
+A new exception class is added to this tree; ``tests/test_errors.py`` checks that every one is.
 """
 
 from __future__ import annotations

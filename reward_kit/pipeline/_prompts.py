@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from reward_kit._messages import to_messages
+from reward_kit.errors import RewardKitError
 from reward_kit.pipeline._sources import DatasetError
 
 __all__ = ["PromptBuilder", "RowProblem"]
 
 
-class RowProblem(Exception):
+class RowProblem(RewardKitError):
     """A row cannot become a sample; ``column`` names the culprit (``*`` for the whole row)."""
 
     def __init__(self, column: str, problem: str) -> None:

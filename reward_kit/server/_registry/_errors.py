@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from reward_kit.errors import RewardKitError
 
-class ServiceError(Exception):
+
+class ServiceError(RewardKitError):
     """A request the registry refuses; ``status`` is the HTTP status to answer with."""
 
     def __init__(self, status: int, message: str) -> None:
