@@ -13,7 +13,11 @@ with the load. So the limiter judges the *share* of 429s, not any one of them:
 - each success adds ``1 / limit`` (one slot per round), so the limit probes upwards again,
   except in the round right after a decrease: it checks the new limit before probing past it;
 - after a decrease, answers to requests sent before it count for nothing: they describe the old
-  load (TCP, too, reduces once per window and does not grow while it recovers).
+  load (TCP, too, reduces once per window and does not grow while it recovers);
+- the limit that drew the 429s is remembered as a ceiling: growth stops one slot under it for
+  a number of clean rounds that doubles each time the same ceiling is hit again (up to
+  ``MAX_WAIT_ROUNDS``), so a steady rate limit is probed ever more rarely instead of every few
+  rounds; a probe past the ceiling that goes through forgets it.
 
 A ``Retry-After`` pauses all new requests, since rate limits are per key, not per request.
 """
@@ -26,6 +30,10 @@ from enum import Enum
 
 TOLERANCE = 0.05
 """Share of 429s in a round taken for background noise rather than a rate limit."""
+MAX_WAIT_ROUNDS = 16
+"""Most clean rounds spent under a known ceiling before probing it again."""
+_SAME_CEILING = 1.1
+"""A decrease from within this factor of the remembered ceiling hits "the same" ceiling."""
 _MARGIN = 0.9
 """A decrease goes this far below what the server accepted, so that probing upwards again
 takes a few rounds instead of drawing 429s every other round."""
@@ -59,6 +67,9 @@ class AdaptiveLimiter:
         self._round_ok = 0
         self._round_throttled = 0
         self._holding = False
+        self._ceiling: float | None = None
+        self._wait_rounds = 0
+        self._clean_rounds = 0
         self._paused_until = 0.0
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._wake_timer: asyncio.TimerHandle | None = None
@@ -102,7 +113,7 @@ class AdaptiveLimiter:
             if outcome is Outcome.OK:
                 self._round_ok += 1
                 if not self._holding:
-                    self._limit = min(float(self.maximum), self._limit + 1 / self._limit)
+                    self._limit = min(self._growth_cap(), self._limit + 1 / self._limit)
             else:
                 self._round_throttled += 1
             if self._round_ok + self._round_throttled >= int(self._limit):
@@ -115,10 +126,22 @@ class AdaptiveLimiter:
         self._paused_until = max(self._paused_until, loop.time() + seconds)
         self._schedule_wake(loop)
 
+    def _growth_cap(self) -> float:
+        """How far the limit may grow now: the maximum, or one slot under a known ceiling."""
+        if self._ceiling is None or self._clean_rounds >= self._wait_rounds:
+            return float(self.maximum)
+        return max(self._limit, self._ceiling - 1)
+
     def _end_round(self) -> None:
         """Shrink the limit to what a round with too many 429s got through; start a new round."""
         total = self._round_ok + self._round_throttled
         if self._round_throttled > TOLERANCE * total:
+            ceiling = self._ceiling
+            same = ceiling is not None and ceiling / _SAME_CEILING <= self._limit <= (
+                ceiling * _SAME_CEILING
+            )
+            self._wait_rounds = min(MAX_WAIT_ROUNDS, 2 * self._wait_rounds) if same else 1
+            self._ceiling, self._clean_rounds = self._limit, 0
             accepted = self._round_ok / total
             factor = max(_MARGIN * accepted, 0.5)
             self._limit = max(float(self.minimum), self._limit * factor)
@@ -127,6 +150,9 @@ class AdaptiveLimiter:
             self._holding = True
         else:
             self._holding = False
+            self._clean_rounds += 1
+            if self._ceiling is not None and self._limit >= self._ceiling:
+                self._ceiling, self._wait_rounds = None, 0  # the probe went through
         self._round_ok = self._round_throttled = 0
 
     def _has_room(self, now: float) -> bool:

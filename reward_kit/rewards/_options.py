@@ -26,30 +26,40 @@ class RewardOptionWarning(UserWarning):
     """A keyword looks like a misspelt option of the reward it was given to."""
 
 
+_DATA_KEYWORDS = frozenset({"messages", "ground_truth", "original_messages"})
+
+
 def _options(func: Callable[..., Any]) -> tuple[str, ...]:
     kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    skip = {"messages", "ground_truth", "original_messages"}
     return tuple(
         p.name
         for p in inspect.signature(func).parameters.values()
-        if p.kind in kinds and p.name not in skip
+        if p.kind in kinds and p.name not in _DATA_KEYWORDS
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _near_miss(key: str, options: tuple[str, ...]) -> str | None:
+    """The option ``key`` looks like a misspelling of, if any (computed once per pair: a
+    reward is called with the same dataset columns for every sample)."""
+    if key in options or key in _DATA_KEYWORDS:
+        return None
+    near = difflib.get_close_matches(key, options, n=1, cutoff=0.8)
+    return near[0] if near else None
 
 
 def warn_near_misses(name: str, options: tuple[str, ...], kwargs: dict[str, Any]) -> None:
     """Warn once per (reward, keyword) for a keyword close to one of ``options``."""
     for key in kwargs:
-        if key in options:
-            continue
-        near = difflib.get_close_matches(key, options, n=1, cutoff=0.8)
-        if not near:
+        near = _near_miss(key, options)
+        if near is None:
             continue
         with _lock:
             if (name, key) in _warned:
                 continue
             _warned.add((name, key))
         warnings.warn(
-            f"{name}: unknown keyword {key!r} is ignored; did you mean {near[0]!r}?",
+            f"{name}: unknown keyword {key!r} is ignored; did you mean {near!r}?",
             RewardOptionWarning,
             stacklevel=4,
         )
