@@ -7,8 +7,8 @@ with the load. So the limiter judges the *share* of 429s, not any one of them:
 
 - outcomes are counted in rounds of ``limit`` requests (about one round trip at full load);
 - a round with more than ``TOLERANCE`` of 429s sets the limit a little under what the server
-  accepted in it, ``0.9 * limit * (1 - share)``, but at most halves it (TCP's decrease, when
-  everything was refused);
+  accepted in it, ``0.9 * limit * (1 - share)``, but cuts it at most to a quarter (so one
+  round of refusals cannot send it to the floor);
 - a round at or under ``TOLERANCE`` is background noise and does not shrink the limit;
 - each success adds ``1 / limit`` (one slot per round), so the limit probes upwards again,
   except in the round right after a decrease: it checks the new limit before probing past it;
@@ -34,6 +34,9 @@ MAX_WAIT_ROUNDS = 16
 """Most clean rounds spent under a known ceiling before probing it again."""
 _SAME_CEILING = 1.1
 """A decrease from within this factor of the remembered ceiling hits "the same" ceiling."""
+_DEEPEST_CUT = 0.25
+"""The most one round can cut the limit by (to a quarter): a server refusing almost everything
+is believed quickly, but one bad round cannot send the limit to the floor."""
 _MARGIN = 0.9
 """A decrease goes this far below what the server accepted, so that probing upwards again
 takes a few rounds instead of drawing 429s every other round."""
@@ -68,6 +71,8 @@ class AdaptiveLimiter:
         self._round_throttled = 0
         self._holding = False
         self._ceiling: float | None = None
+        self._round_limit = float(maximum)
+        """The limit when the current round began: what drew its 429s, if it ends with many."""
         self._wait_rounds = 0
         self._clean_rounds = 0
         self._paused_until = 0.0
@@ -136,14 +141,12 @@ class AdaptiveLimiter:
         """Shrink the limit to what a round with too many 429s got through; start a new round."""
         total = self._round_ok + self._round_throttled
         if self._round_throttled > TOLERANCE * total:
-            ceiling = self._ceiling
-            same = ceiling is not None and ceiling / _SAME_CEILING <= self._limit <= (
-                ceiling * _SAME_CEILING
-            )
+            ceiling, hit = self._ceiling, self._round_limit
+            same = ceiling is not None and ceiling / _SAME_CEILING <= hit <= ceiling * _SAME_CEILING
             self._wait_rounds = min(MAX_WAIT_ROUNDS, 2 * self._wait_rounds) if same else 1
-            self._ceiling, self._clean_rounds = self._limit, 0
+            self._ceiling, self._clean_rounds = hit, 0
             accepted = self._round_ok / total
-            factor = max(_MARGIN * accepted, 0.5)
+            factor = max(_MARGIN * accepted, _DEEPEST_CUT)
             self._limit = max(float(self.minimum), self._limit * factor)
             self._epoch += 1
             self.decreases += 1
@@ -151,9 +154,10 @@ class AdaptiveLimiter:
         else:
             self._holding = False
             self._clean_rounds += 1
-            if self._ceiling is not None and self._limit >= self._ceiling:
-                self._ceiling, self._wait_rounds = None, 0  # the probe went through
+            if self._ceiling is not None and int(self._round_limit) >= int(self._ceiling):
+                self._ceiling, self._wait_rounds = None, 0  # a round at the ceiling went through
         self._round_ok = self._round_throttled = 0
+        self._round_limit = self._limit
 
     def _has_room(self, now: float) -> bool:
         return self._in_flight < int(self._limit) and now >= self._paused_until

@@ -70,18 +70,18 @@ def test_a_sustained_share_of_429s_finds_the_servers_limit_within_a_few_rounds()
 
     limits = drive(limiter, 60, server)
 
-    assert limits[:2] == [32, 18]  # at most halved per round, then just under what got through
-    assert all(17 <= limit <= 24 for limit in limits[2:])  # probing, a little above 20
+    assert limits[0] == 18  # just under what got through, at once
+    assert all(17 <= limit <= 24 for limit in limits[1:])  # probing, a little above 20
     converged = answers[len(answers) // 3 :]
     assert converged.count(THROTTLED) <= 0.1 * len(converged)
 
 
-def test_everything_refused_halves_the_limit_once_per_round_down_to_the_minimum():
+def test_everything_refused_quarters_the_limit_once_per_round_down_to_the_minimum():
     limiter = AdaptiveLimiter(64, minimum=3)
 
-    limits = drive(limiter, 6, lambda *_: THROTTLED)
+    limits = drive(limiter, 5, lambda *_: THROTTLED)
 
-    assert limits == [32, 16, 8, 4, 3, 3]
+    assert limits == [16, 4, 3, 3, 3]
 
 
 def test_answers_to_the_load_before_a_decrease_do_not_decrease_it_again():
@@ -100,17 +100,17 @@ def test_answers_to_the_load_before_a_decrease_do_not_decrease_it_again():
             limiter.release(epoch, OK)
         return after_round, limiter.limit, limiter.decreases
 
-    assert asyncio.run(scenario()) == (4, 4, 1)
+    assert asyncio.run(scenario()) == (3, 3, 1)  # 0.9 of the half that got through
 
 
 def test_the_limit_grows_back_by_about_one_slot_per_round_once_the_server_recovers():
     limiter = AdaptiveLimiter(32)
-    drive(limiter, 3, lambda *_: THROTTLED)
-    assert limiter.limit == 4
+    drive(limiter, 2, lambda *_: THROTTLED)
+    assert limiter.limit == 2
 
     limits = drive(limiter, 40, capacity(1000))
 
-    assert limits[0] == 4  # the round after a decrease checks the new limit before probing
+    assert limits[0] == 2  # the round after a decrease checks the new limit before probing
     assert all(0 <= after - before <= 1 for before, after in itertools.pairwise(limits))
     assert limits[-1] == 32
 
@@ -189,3 +189,19 @@ def test_other_failures_say_nothing_about_rate_limits():
 def test_bad_bounds_are_rejected():
     with pytest.raises(ValueError, match="minimum <= maximum"):
         AdaptiveLimiter(2, minimum=3)
+
+
+def test_a_steady_limit_is_probed_ever_more_rarely():
+    limiter = AdaptiveLimiter(16)
+    answers: list[Outcome] = []
+
+    def server(_: int, index: int) -> Outcome:
+        answers.append(OK if index < 6 else THROTTLED)
+        return answers[-1]
+
+    drive(limiter, 200, server)
+
+    late = answers[len(answers) // 2 :]
+    early = answers[: len(answers) // 4]
+    assert late.count(THROTTLED) < early.count(THROTTLED)
+    assert late.count(THROTTLED) <= 0.03 * len(late)  # probes come every 16 rounds at most
