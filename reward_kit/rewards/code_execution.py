@@ -14,6 +14,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from reward_kit.execution._base import Executor
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._code._extract import defines_function
 from reward_kit.rewards._code._files import FileCheck, FileCheckError, FileChecks
@@ -118,29 +119,12 @@ async def local_code_execution_reward(
         with file options also ``files`` (what came back and what was skipped, and why),
         ``file_operations``, ``expected_insights``, ``has_plot``, ``file_check``.
     """
-    try:
-        checks = FileChecks.from_options(
-            file_operations,
-            expected_files,
-            expected_insights,
-            expect_plot,
-            check_files,
-            input_files,
-            dataset_path,
-            collect_files,
-        )
-    except (FileCheckError, OSError) as error:
-        return EvaluateResult.invalid(str(error))
     options = RunOptions(language, timeout, max_memory_mb, float_tolerance, partial_credit)
-    return await run_single(
-        messages,
-        ground_truth,
-        expected_output,
-        original_messages,
-        options,
-        executor_for("local"),
-        checks,
-    )
+    return await _run_with_files(
+        messages, ground_truth, expected_output, original_messages, options,
+        executor_for("local"), file_operations, expected_files, expected_insights, expect_plot,
+        check_files, input_files, dataset_path, collect_files,
+    )  # fmt: skip
 
 
 @reward_function(id="e2b_code_execution_reward")
@@ -173,28 +157,31 @@ async def e2b_code_execution_reward(
     """
     if not (api_key or os.environ.get("E2B_API_KEY")):
         return EvaluateResult.invalid("no E2B API key: pass api_key= or set E2B_API_KEY")
+    options = RunOptions(language, timeout, 256, float_tolerance, partial_credit)
+    return await _run_with_files(
+        messages, ground_truth, expected_output, original_messages, options,
+        executor_for("e2b", api_key), file_operations, expected_files, expected_insights,
+        expect_plot, check_files, input_files, dataset_path, collect_files,
+    )  # fmt: skip
+
+
+async def _run_with_files(
+    messages: list[Message],
+    ground_truth: Any,
+    expected_output: str | None,
+    original_messages: list[Message] | None,
+    options: RunOptions,
+    executor: Executor,
+    *file_options: Any,
+) -> EvaluateResult:
+    """Run one response on ``executor`` and judge it, file options (in ``FileChecks.from_options``
+    order) included; bad file options make the sample not evaluated."""
     try:
-        checks = FileChecks.from_options(
-            file_operations,
-            expected_files,
-            expected_insights,
-            expect_plot,
-            check_files,
-            input_files,
-            dataset_path,
-            collect_files,
-        )
+        checks = FileChecks.from_options(*file_options)
     except (FileCheckError, OSError) as error:
         return EvaluateResult.invalid(str(error))
-    options = RunOptions(language, timeout, 256, float_tolerance, partial_credit)
     return await run_single(
-        messages,
-        ground_truth,
-        expected_output,
-        original_messages,
-        options,
-        executor_for("e2b", api_key),
-        checks,
+        messages, ground_truth, expected_output, original_messages, options, executor, checks
     )
 
 
