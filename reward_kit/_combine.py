@@ -17,7 +17,13 @@ from typing import Any
 from reward_kit.errors import DuplicateRewardNameError
 from reward_kit.models import EvaluateResult, MetricResult, StepOutput
 
-__all__ = ["combine_results", "metric_key", "require_unique_names", "reward_name"]
+__all__ = [
+    "combine_results",
+    "metric_key",
+    "normalized_weights",
+    "require_unique_names",
+    "reward_name",
+]
 
 
 def reward_name(reward: Any, fallback: str | None = None) -> str:
@@ -58,6 +64,19 @@ def metric_key(reward: str, metric: str) -> str:
     return f"{reward}.{metric}"
 
 
+def normalized_weights(weights: Iterable[float]) -> list[float]:
+    """The weights scaled to add up to 1, so a weighted sum of scores is their weighted mean.
+
+    Raises:
+        ValueError: the weights add up to zero or less.
+    """
+    given = list(weights)
+    total = math.fsum(given)
+    if total <= 0:
+        raise ValueError("the weights of rewards must add up to a positive number")
+    return [weight / total for weight in given]
+
+
 def combine_results(
     results: Mapping[str, EvaluateResult], weights: Mapping[str, float] | None = None
 ) -> EvaluateResult:
@@ -74,10 +93,8 @@ def combine_results(
     """
     if len(results) == 1:
         return next(iter(results.values()))
-    weight = {name: (weights or {}).get(name, 1.0) for name in results}
-    total = math.fsum(weight.values())
-    if total <= 0:
-        raise ValueError("the weights of rewards must add up to a positive number")
+    given = [(weights or {}).get(name, 1.0) for name in results]
+    weight = dict(zip(results, normalized_weights(given), strict=True))
     metrics: dict[str, MetricResult] = {}
     errors: list[str] = []
     for name, result in results.items():
@@ -95,7 +112,7 @@ def combine_results(
         return EvaluateResult(
             score=0.0, reason=error, is_score_valid=False, error=error, metrics=metrics
         )
-    score = math.fsum(weight[name] * result.score for name, result in results.items()) / total
+    score = math.fsum(weight[name] * result.score for name, result in results.items())
     parts = ", ".join(f"{name}={result.score:g}" for name, result in results.items())
     return EvaluateResult(
         score=score,

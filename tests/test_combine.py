@@ -106,13 +106,37 @@ def test_preview_names_metrics_as_the_combined_result_does() -> None:
     assert set(summary) == set(combined.metrics)
 
 
+def _trl(samples: list[dict[str, Any]], weights: tuple[float, float]) -> list[float | None]:
+    """The total reward TRL's GRPOTrainer computes from ``combine``'s functions and weights."""
+    funcs, scaled = trl_combine([(exact, weights[0]), (short, weights[1])])
+    prompts = [sample["messages"][:-1] for sample in samples]
+    completions = [sample["messages"][-1:] for sample in samples]
+    truths = [sample["ground_truth"] for sample in samples]
+    columns = [func(prompts, completions, ground_truth=truths) for func in funcs]
+    totals: list[float | None] = []
+    for values in zip(*columns, strict=True):
+        # TRL: a completion that every reward leaves out (None) is not rewarded at all
+        numbers = [(w, v) for w, v in zip(scaled, values, strict=True) if v is not None]
+        totals.append(sum(w * v for w, v in numbers) if numbers else None)
+    return totals
+
+
+def test_trl_rewards_a_combined_sample_as_run_scores_it() -> None:
+    samples = [_sample("4", "4"), _sample("four", "4"), _sample("4", None)]
+    for weights in ((1.0, 1.0), (1.0, 3.0)):
+        run = [_run(sample, weights) for sample in samples]
+        expected = [result.score if result.is_score_valid else None for result in run]
+        assert _trl(samples, weights) == pytest.approx(expected)
+    assert expected[2] is None
+
+
 def test_names_and_clashes_are_the_same_in_run_serve_and_trl() -> None:
     funcs, weights = trl_combine([exact, (short, 2.0)])
     assert [func.__name__ for func in funcs] == RewardSet(
         RunConfig(rewards=[RewardSpec(function_path=f"{HERE}:{n}") for n in ("exact", "short")]),
         None,
     ).names
-    assert weights == [1.0, 2.0]
+    assert weights == pytest.approx([1 / 3, 2 / 3])
     with pytest.raises(DuplicateRewardNameError):
         trl_combine([exact, exact])
     twice = [RewardSpec(function_path=f"{HERE}:exact") for _ in range(2)]

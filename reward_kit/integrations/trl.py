@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from reward_kit._async_bridge import run_sync
-from reward_kit._combine import require_unique_names, reward_name
+from reward_kit._combine import normalized_weights, require_unique_names, reward_name
+from reward_kit.integrations._trl_linked import LinkedRewards
 from reward_kit.models import EvaluateResult
 from reward_kit.reward_function import RewardFunction
 from reward_kit.scoring import Scorer
@@ -154,11 +155,18 @@ class TRLRewardAdapter:
         """The full results of the last batch (reasons, metrics, per-step rewards), in order."""
         self._scorer: Scorer | None = None
         self._get_scorer()  # fail now, not mid-training, on bad settings
+        self.linked: LinkedRewards | None = None
+        """Set by :func:`combine`: the rewards this one is scored and invalidated with."""
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_scorer"] = None  # holds a process pool; rebuilt on first use after unpickling
         return state
+
+    @property
+    def scorer(self) -> Scorer:
+        """The scorer running this reward (rebuilt after unpickling)."""
+        return self._get_scorer()
 
     def _get_scorer(self) -> Scorer:
         if self._scorer is None:
@@ -270,11 +278,14 @@ class TRLRewardAdapter:
         """
         if completions is None:
             prompts, completions = _split_conversations(prompts)
-        samples = self.samples(prompts, completions, kwargs)
-        results = run_sync(self._get_scorer().score_many(samples))
+        if self.linked is None:
+            results = run_sync(self.scorer.score_many(self.samples(prompts, completions, kwargs)))
+            reported = results
+        else:
+            results, reported = self.linked.results(self, prompts, completions, kwargs)
         self.last_results = results
-        self._report(results, kwargs)
-        return [self._value(result) for result in results]
+        self._report(reported, kwargs)
+        return [self._value(result) for result in reported]
 
 
 create_trl_adapter = TRLRewardAdapter
@@ -331,12 +342,16 @@ def combine(
 
     Returns:
         ``(reward_funcs, reward_weights)`` for ``GRPOTrainer(reward_funcs=...)`` and
-        ``GRPOConfig(reward_weights=...)``. TRL logs each reward unweighted under its name.
+        ``GRPOConfig(reward_weights=...)``. The weights are scaled to add up to 1, so TRL's
+        weighted sum is the weighted mean that ``reward-kit run`` and ``serve`` give. The
+        rewards score each batch together: a sample one of them could not score gets no reward
+        from any of them (``None``, or each one's ``invalid_as``), as a combined result with an
+        invalid part is invalid everywhere. TRL logs each reward unweighted under its name.
 
     Raises:
         DuplicateRewardNameError: Two rewards would be logged under the same name (a
             ``ValueError``, as in ``reward-kit run`` and ``serve``).
-        ValueError: A weight is not a finite number.
+        ValueError: A weight is not a finite number, or the weights add up to 0 or less.
     """
     if isinstance(rewards_with_weights, Mapping):
         pairs = list(rewards_with_weights.items())
@@ -350,7 +365,8 @@ def combine(
             if isinstance(reward, TRLRewardAdapter)
             else create_trl_adapter(reward, **adapter_options)
         )
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight != weight:
+        number = isinstance(weight, (int, float)) and not isinstance(weight, bool)
+        if not number or not math.isfinite(weight):
             raise ValueError(f"weight of {adapter.__name__!r} must be a number, got {weight!r}")
         funcs.append(adapter)
         weights.append(float(weight))
@@ -360,4 +376,8 @@ def combine(
         (func.__name__ for func in funcs),
         "wrap one with create_trl_adapter(..., name='another name')",
     )
-    return funcs, weights
+    if len(funcs) > 1:
+        linked = LinkedRewards(funcs)
+        for func in funcs:
+            func.linked = linked
+    return funcs, normalized_weights(weights)

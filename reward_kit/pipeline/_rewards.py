@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reward_kit._combine import combine_results, require_unique_names, reward_name
+from reward_kit._combine import (
+    combine_results,
+    normalized_weights,
+    require_unique_names,
+    reward_name,
+)
 from reward_kit._workers import CallPool
 from reward_kit.models import EvaluateResult
 from reward_kit.pipeline._resolve import find_reward
@@ -58,8 +63,8 @@ class RewardSet:
                 _Reward(name, spec.function_path, scorer, dict(spec.params), spec.weight)
             )
         require_unique_names(self.names, "give one a name: rewards[].name")
-        if len(self.rewards) > 1 and sum(reward.weight for reward in self.rewards) <= 0:
-            raise ValueError("the weights of rewards must add up to a positive number")
+        if len(self.rewards) > 1:
+            normalized_weights(reward.weight for reward in self.rewards)  # checks they add up
 
     @property
     def specs(self) -> list[dict[str, Any]]:

@@ -85,6 +85,16 @@ def batch_length_reward(
     return [EvaluateResult(score=float(n - min(lengths))) for n in lengths]
 
 
+COUNTED: list[str] = []
+"""Responses ``counting_reward`` has scored (it runs in the test's process: threads)."""
+
+
+@reward_function
+def counting_reward(messages: list[Message], **kwargs: Any) -> EvaluateResult:
+    COUNTED.append(message_text(messages[-1]))
+    return EvaluateResult(score=1.0)
+
+
 def plain_reward(
     messages: list[dict[str, Any]], ground_truth: str, trainer_state: Any
 ) -> EvaluateResult:
@@ -109,11 +119,19 @@ class Recorder:
 def call_like_grpo_trainer(
     reward_func: Any, inputs: list[dict[str, Any]], recorder: Recorder, **more: Any
 ) -> list[float | None]:
-    """Call ``reward_func`` the way TRL's ``GRPOTrainer._calculate_rewards`` does.
+    """Call ``reward_func`` the way TRL's ``GRPOTrainer._calculate_rewards`` does."""
+    return call_all_like_grpo_trainer([reward_func], inputs, recorder, **more)[0]
+
+
+def call_all_like_grpo_trainer(
+    reward_funcs: list[Any], inputs: list[dict[str, Any]], recorder: Recorder, **more: Any
+) -> list[list[float | None]]:
+    """Call each of ``reward_funcs`` in turn on one batch, as ``_calculate_rewards`` does.
 
     Every input column but ``prompt``, ``completion`` and ``completion_ids`` becomes a
     per-sample list; then ``trainer_state``, ``log_extra`` and ``log_metric`` (and, with
     environments, ``environments``) are added; ``more`` stands for kwargs a later TRL may add.
+    Every reward gets the same list objects, as in TRL.
     """
     try:
         from transformers import TrainerState
@@ -129,10 +147,15 @@ def call_like_grpo_trainer(
     reward_kwargs["log_extra"] = recorder.log_extra
     reward_kwargs["log_metric"] = recorder.log_metric
     reward_kwargs.update(more)
-    completion_ids = completion_ids_list
-    return reward_func(
-        prompts=prompts, completions=completions, completion_ids=completion_ids, **reward_kwargs
-    )
+    return [
+        reward_func(
+            prompts=prompts,
+            completions=completions,
+            completion_ids=completion_ids_list,
+            **reward_kwargs,
+        )
+        for reward_func in reward_funcs
+    ]
 
 
 def standard_inputs() -> list[dict[str, Any]]:

@@ -15,14 +15,18 @@ from typing import Any
 import pytest
 
 from reward_kit import EvaluateResult, RewardFunction
+from reward_kit._combine import combine_results
 from reward_kit.integrations.trl import TRLRewardAdapter, combine, create_trl_adapter
 from reward_kit.models import Message
 from tests.integrations._trl_rewards import (
+    COUNTED,
     Recorder,
     async_length_reward,
     batch_length_reward,
+    call_all_like_grpo_trainer,
     call_like_grpo_trainer,
     conversational_inputs,
+    counting_reward,
     direct_scores,
     echo_kwargs_reward,
     echo_or_fail_reward,
@@ -240,12 +244,12 @@ def test_mismatched_batch_is_an_error():
 def test_combine_builds_reward_funcs_and_weights():
     funcs, weights = combine({overlap_reward: 1.0, picky_reward: 0.25})
     assert [f.__name__ for f in funcs] == ["overlap_reward", "picky_reward"]
-    assert weights == [1.0, 0.25]
+    assert weights == [0.8, 0.2]  # scaled to add up to 1: TRL's weighted sum is the mean
 
     named = create_trl_adapter(overlap_reward, name="overlap_again")
     funcs, weights = combine([overlap_reward, (named, 2)], timeout=3)
     assert funcs[1] is named and funcs[0].timeout == 3
-    assert weights == [1.0, 2.0]
+    assert weights == pytest.approx([1 / 3, 2 / 3])
 
     with pytest.raises(
         ValueError,
@@ -256,6 +260,47 @@ def test_combine_builds_reward_funcs_and_weights():
         combine([(overlap_reward, "heavy")])
     with pytest.raises(ValueError, match="at least one reward"):
         combine([])
+    with pytest.raises(ValueError, match="must be a number"):
+        combine([(overlap_reward, math.inf)])
+    with pytest.raises(ValueError, match="add up to a positive number"):
+        combine([(overlap_reward, 1.0), (picky_reward, -1.0)])
+
+
+def test_combined_rewards_leave_out_a_sample_any_of_them_cannot_score():
+    funcs, weights = combine({overlap_reward: 1.0, picky_reward: 0.5})
+    recorder = Recorder()
+    overlap, picky = call_all_like_grpo_trainer(funcs, standard_inputs(), recorder)
+    assert picky[2] is None and overlap[2] is None  # picky cannot score the 'skip' row
+    assert None not in overlap[:2] + picky[:2]
+    # TRL's weighted sum of the scorable rows is reward-kit's combined score
+    inputs = standard_inputs()
+    for index in (0, 1):
+        parts = {
+            name: direct_scores(reward, inputs)[index]
+            for name, reward in (("overlap_reward", overlap_reward), ("picky_reward", picky_reward))
+        }
+        expected = combine_results(parts, {"overlap_reward": 1.0, "picky_reward": 0.5}).score
+        assert weights[0] * overlap[index] + weights[1] * picky[index] == pytest.approx(expected)
+    # overlap_reward's own result stays available; TRL is told why it got no reward
+    assert funcs[0].last_results[2].is_score_valid
+    assert recorder.extra["overlap_reward_error"][2].startswith(
+        "not rewarded, since a combined reward could not score it: picky_reward: "
+    )
+    assert recorder.metrics["reward_kit/overlap_reward/invalid_fraction"] == [pytest.approx(1 / 3)]
+
+
+def test_combined_rewards_score_a_batch_once_and_rescore_a_new_one():
+    funcs, _ = combine([counting_reward, overlap_reward])
+    COUNTED.clear()
+    call_all_like_grpo_trainer(funcs, standard_inputs(), Recorder())
+    assert len(COUNTED) == 3  # the batch was scored once for both rewards
+    call_like_grpo_trainer(funcs[1], standard_inputs(), Recorder())
+    assert len(COUNTED) == 6  # new list objects: a new batch, scored again
+    copy = pickle.loads(pickle.dumps(funcs[1]))
+    assert copy.linked is not None and copy.linked.adapters[1] is copy
+    assert call_like_grpo_trainer(copy, standard_inputs(), Recorder()) == [
+        r.score for r in direct_scores(overlap_reward, standard_inputs())
+    ]
 
 
 def test_matches_installed_trl_calling_convention():

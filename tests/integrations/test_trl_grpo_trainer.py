@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from reward_kit._combine import combine_results
 from reward_kit.integrations.trl import combine
 from tests.integrations._trl_rewards import direct_scores, overlap_reward, picky_reward
 
@@ -83,11 +84,13 @@ def check_logged_rewards(
             {"prompt": p, "completion": c, "ground_truth": ground_truth_of(p)}
             for p, c in zip(batch["prompts"], batch["completions"], strict=True)
         ]
-        totals = [0.0] * len(inputs)
-        for reward, weight in rewards.items():
+        direct = {reward: direct_scores(reward, inputs) for reward in rewards}
+        # combined as reward-kit run does: one part that could not score leaves the whole out
+        scorable = [all(r[i].is_score_valid for r in direct.values()) for i in range(len(inputs))]
+        for reward in rewards:
             name = reward.__reward_kit__.name
             expected = [
-                r.score if r.is_score_valid else math.nan for r in direct_scores(reward, inputs)
+                r.score if ok else math.nan for r, ok in zip(direct[reward], scorable, strict=True)
             ]
             got = batch["rewards"][name]
             assert [math.isnan(v) for v in got] == [math.isnan(v) for v in expected]
@@ -98,10 +101,18 @@ def check_logged_rewards(
             assert logged[f"rewards/{name}/mean"] == pytest.approx(sum(valid) / len(valid), 1e-6)
             invalid_fraction = logged[f"reward_kit/{name}/invalid_fraction"]
             assert invalid_fraction == pytest.approx((len(expected) - len(valid)) / len(expected))
-            nones += len(expected) - len(valid)
-            weighted = [0.0 if math.isnan(v) else v * weight for v in expected]
-            totals = [t + w for t, w in zip(totals, weighted, strict=True)]
-        assert logged["reward"] == pytest.approx(sum(totals) / len(totals), rel=1e-5)
+        nones += scorable.count(False)
+        combined = [
+            combine_results(
+                {r.__reward_kit__.name: direct[r][i] for r in rewards},
+                {r.__reward_kit__.name: w for r, w in rewards.items()},
+            ).score
+            for i in range(len(inputs))
+            if scorable[i]
+        ]
+        # TRL's logged reward: the weighted sum over scorable completions, with combine()'s
+        # weights adding up to 1, is the mean of reward-kit's combined scores
+        assert logged["reward"] == pytest.approx(sum(combined) / len(combined), rel=1e-5)
     return nones
 
 
@@ -114,7 +125,7 @@ def test_grpo_trainer_standard_format_logs_reward_kit_scores(tmp_path):
     captured, steps = train_and_capture(rows, rewards, tmp_path)
     assert all(isinstance(c, str) for batch in captured for c in batch["completions"])
     nones = check_logged_rewards(captured, steps, rewards, answers.__getitem__)
-    assert nones == 8  # picky_reward: the 4 completions of each of the 2 'skip' prompts
+    assert nones == 8  # picky_reward leaves out the 4 completions of each of the 2 'skip' prompts
 
 
 @pytest.mark.slow
