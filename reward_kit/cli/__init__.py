@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from reward_kit import __version__
+from reward_kit.cli._help import Parser
 from reward_kit.errors import RewardKitError
 
 __all__ = ["build_parser", "main"]
@@ -22,9 +23,12 @@ __all__ = ["build_parser", "main"]
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subcommand found in this package."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="reward-kit",
         description="Author, evaluate, train with and deploy reward functions for LLM RL.",
+        epilog="Documentation: 'reward-kit docs' lists the pages, 'reward-kit docs PAGE' prints "
+        "one (start with 'reward-kit docs getting-started'); 'reward-kit COMMAND --help' shows a "
+        "command's options.",
     )
     parser.add_argument("--version", action="version", version=f"reward-kit {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")

@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
     add = parser.add_argument
     add("--task-dir", "-t", metavar="DIR", help="task bundle directory")
     add("--dataset", "-d", metavar="FILE", help="rows file (default: DIR/task.jsonl)")
-    add("--output-dir", "-o", default="runs", metavar="DIR", help="run root (default: ./runs)")
+    add("--output-dir", "-o", default="runs", metavar="DIR", help="run root folder")
     add("--run-dir", metavar="DIR", help="write into DIR, resuming the rollouts it holds")
     add("--model", metavar="PROVIDER/MODEL", help="agent model (overrides MODEL_AGENT)")
     add("--sim-model", metavar="PROVIDER/MODEL", help="simulated user model (overrides MODEL_SIM)")
@@ -47,13 +47,13 @@ def register(subparsers: Any) -> None:
     add("--registry-override", metavar="MOD", help="every row uses this tool module")
     add("--evaluator", metavar="REF", help="reward to use: mod.fn, mod:fn or a module's evaluate")
     add("--num-rollouts", type=int, metavar="N", help="rollouts per task (default: n_rollouts)")
-    add("--max-concurrency", type=int, default=3, metavar="N", help="rollouts at once (3)")
-    add("--max-steps", type=int, default=10, metavar="N", help="agent steps per user turn (10)")
-    add("--max-user-turns", type=int, default=5, metavar="N", help="follow-up user turns (5)")
+    add("--max-concurrency", type=int, default=3, metavar="N", help="rollouts at once")
+    add("--max-steps", type=int, default=10, metavar="N", help="agent steps per user turn")
+    add("--max-user-turns", type=int, default=5, metavar="N", help="follow-up user turns")
     add("--api-base", metavar="URL", help="OpenAI-compatible server for every model")
-    add("--temperature", type=float, default=0.0, metavar="T", help="sampling temperature (0)")
-    add("--tool-timeout", type=float, default=30.0, metavar="S", help="seconds per tool call (30)")
-    add("--reward-timeout", type=float, default=60.0, metavar="S", help="seconds per reward (60)")
+    add("--temperature", type=float, default=0.0, metavar="T", help="sampling temperature")
+    add("--tool-timeout", type=float, default=30.0, metavar="S", help="seconds per tool call")
+    add("--reward-timeout", type=float, default=60.0, metavar="S", help="seconds per reward")
     parser.set_defaults(handler=_handle)
 
 

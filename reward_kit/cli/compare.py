@@ -16,7 +16,7 @@ def register(subparsers: Any) -> None:
         help="compare two runs: score changes, paired deltas, new and removed errors",
         description=(
             "Compare run B against run A. Samples are matched by id and variant; the paired "
-            "delta (B - A) of the score and of each metric comes with its 95%% interval, over "
+            "delta (B - A) of the score and of each metric comes with its 95% interval, over "
             "the rows valid in both runs. Rows that gained or lost an error are counted apart "
             "from score changes. --output writes everything, each changed sample included, "
             "as JSON."

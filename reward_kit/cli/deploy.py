@@ -23,7 +23,13 @@ def register(subparsers: Any) -> None:
         ),
     )
     parser.add_argument("--id", required=True, help="evaluator id (lower-case, digits, '-')")
-    parser.add_argument("--metrics-folders", nargs="+", metavar="NAME=PATH", default=[])
+    parser.add_argument(
+        "--metrics-folders",
+        nargs="+",
+        metavar="NAME=PATH",
+        default=[],
+        help="folders whose main.py defines evaluate(), each under a metric name",
+    )
     parser.add_argument("--display-name", help="shown name (default: the id)")
     parser.add_argument("--description", help="description")
     parser.add_argument("--force", action="store_true", help="replace an existing evaluator")
@@ -48,8 +54,8 @@ def register(subparsers: Any) -> None:
         help="upload a .tar.gz (auto: when the service offers it) or send the code inline",
     )
     parser.add_argument("--no-wait", action="store_true", help="do not wait until ACTIVE")
-    parser.add_argument("--host", default="127.0.0.1", help="local-serve: address (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8001, help="local-serve: port (8001)")
+    parser.add_argument("--host", default="127.0.0.1", help="local-serve: address to bind")
+    parser.add_argument("--port", type=int, default=8001, help="local-serve: port")
     parser.add_argument("--output-dir", help="gcp-cloud-run: build context folder")
     parser.add_argument(
         "--gcp-region",

@@ -40,10 +40,16 @@ def register(subparsers: Any) -> None:
     create.add_argument("--dataset", required=True, help="dataset id or resource name")
     create.add_argument("--base-model", required=True, help="model to train")
     create.add_argument("--job-id", help="job id (default: chosen by the service)")
-    create.add_argument("--display-name")
+    create.add_argument("--display-name", help="shown name of the job")
     create.add_argument("--evaluation-dataset", help="separate dataset to evaluate on")
-    for flag, (_, kind) in {**_TRAINING, **_INFERENCE}.items():
-        create.add_argument(f"--{flag.replace('_', '-')}", type=kind)
+    for flag, (field, kind) in _TRAINING.items():
+        create.add_argument(
+            f"--{flag.replace('_', '-')}", type=kind, help=f"trainingConfig.{field} of the job"
+        )
+    for flag, (field, kind) in _INFERENCE.items():
+        create.add_argument(
+            f"--{flag.replace('_', '-')}", type=kind, help=f"inferenceParameters.{field} of the job"
+        )
     get = actions.add_parser("get", help="show one RFT job")
     add_service_flags(get, on_action=True)
     get.add_argument("job_id")

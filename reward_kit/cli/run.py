@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from reward_kit.cli._help import RawDescriptionDefaultsHelpFormatter
+
 __all__ = ["register"]
 
 _EPILOG = """\
@@ -18,8 +20,8 @@ Exit codes: 0 every row scored; 1 the run could not start or stopped (one-line e
 directory is kept, marked FAILED, only when it holds results); 2 wrong command-line usage;
 3 the run finished but some rows could not be generated or scored (see --allow-errors).
 
-Config keys (defaults in brackets; every key is described in docs/configuration.md of the
-reward-kit source, also shown by 'reward-kit run ... --cfg job'):
+Config keys (defaults in brackets; every key is described by 'reward-kit docs configuration';
+'reward-kit run ... --cfg job' shows the composed config):
 """
 
 
@@ -59,7 +61,7 @@ def register(subparsers: Any) -> None:
             '"score": null, never 0.'
         ),
         epilog=_EPILOG + _config_keys(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=RawDescriptionDefaultsHelpFormatter,
     )
     parser.add_argument(
         "--config-path",

@@ -30,8 +30,8 @@ def register(subparsers: Any) -> None:
         help="folders whose main.py defines evaluate(); several are averaged",
     )
     what.add_argument("--registry", metavar="DIR", help="serve the evaluator registry kept in DIR")
-    parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind")
+    parser.add_argument("--port", type=int, default=8000, help="port")
     parser.add_argument(
         "--api-key-env",
         metavar="VAR",
@@ -40,16 +40,19 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--workers", type=int, help="evaluation worker processes (default: CPUs)")
     parser.add_argument(
-        "--timeout", type=float, default=30.0, help="seconds one evaluation may take (30)"
+        "--timeout", type=float, default=30.0, help="seconds one evaluation may take"
     )
     parser.add_argument(
-        "--max-body-bytes", type=int, default=10 * 1024 * 1024, help="largest request (10 MiB)"
+        "--max-body-bytes",
+        type=int,
+        default=10 * 1024 * 1024,
+        help="largest request body, in bytes",
     )
     parser.add_argument(
         "--max-upload-bytes",
         type=int,
         default=100 * 1024 * 1024,
-        help="largest evaluator archive a registry accepts (100 MiB)",
+        help="largest evaluator archive a registry accepts, in bytes",
     )
     parser.add_argument(
         "--no-install-requirements",
@@ -72,13 +75,13 @@ def register(subparsers: Any) -> None:
         "--evaluator-memory-mb",
         type=int,
         default=2048,
-        help="registry: memory of one evaluator's workers together (2048)",
+        help="registry: memory of one evaluator's workers together, in MB",
     )
     parser.add_argument(
         "--evaluator-processes",
         type=int,
         default=256,
-        help="registry: processes and threads of one evaluator's workers together (256)",
+        help="registry: processes and threads of one evaluator's workers together",
     )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     parser.set_defaults(handler=run, serve_parser=parser)
@@ -109,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     api_key = read_api_key(args.api_key_env)
     forbid_inspection()
-    host = args.host or "127.0.0.1"
+    host = args.host
     if not api_key and not is_loopback(host):
         print(
             f"reward-kit serve: warning: serving on {host} WITHOUT an API key; anyone who can "

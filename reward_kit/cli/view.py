@@ -17,16 +17,14 @@ def register(subparsers: Any) -> None:
             "Serve the report of a run directory (the page of its report.html, rebuilt from "
             "results.jsonl and summary.json) on 127.0.0.1 and open it in the browser. Given two "
             "run directories, serve their comparison: samples matched by id and variant, score "
-            "changes, paired per-metric deltas with 95%% intervals, new and removed errors; "
+            "changes, paired per-metric deltas with 95% intervals, new and removed errors; "
             "each run's own report is linked from it. Stop with Ctrl-C."
         ),
     )
     parser.add_argument("run", metavar="RUN_DIR", help="a run directory (holding results.jsonl)")
     parser.add_argument("run2", nargs="?", metavar="RUN_DIR2", help="a second run to compare")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    parser.add_argument(
-        "--port", type=int, default=7575, help="port (7575; a free one when it is taken)"
-    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=7575, help="port; a free one when it is taken")
     parser.add_argument("--no-open", action="store_true", help="do not open a browser")
     parser.set_defaults(handler=_handle)
 

@@ -2,8 +2,8 @@
 
 Every registered subcommand is included, in the order ``reward-kit --help`` lists them::
 
-    python -m reward_kit.cli._docs --write     # rewrite docs/cli.md
-    python -m reward_kit.cli._docs --check     # exit 1 if docs/cli.md is out of date
+    python scripts/generate_cli_docs.py --write     # rewrite docs/cli.md
+    python scripts/generate_cli_docs.py --check     # exit 1 if docs/cli.md is out of date
 """
 
 from __future__ import annotations
@@ -13,19 +13,23 @@ import os
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout's package
+
 from reward_kit.cli import build_parser
 
 __all__ = ["DOCS_PATH", "render_cli_reference"]
 
-DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+DOCS_PATH = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 _WIDTH = "100"
 
 _HEADER = """\
 # Command-line reference
 
 This page is generated from the parser of `reward-kit` by
-`python -m reward_kit.cli._docs --write`; a test fails when it differs from the code.
-Configuration keys of `reward-kit run` are in [configuration.md](configuration.md).
+`python scripts/generate_cli_docs.py --write`; a test fails when it differs from the code.
+Configuration keys of `reward-kit run` are in [configuration.md](configuration.md)
+(`reward-kit docs configuration`). Every page can be read in the terminal with
+`reward-kit docs PAGE`.
 """
 
 
@@ -36,15 +40,21 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
     return {}
 
 
+def _sections(title: str, parser: argparse.ArgumentParser) -> list[str]:
+    """The section of ``parser``, then those of its actions (``rft create``), depth first."""
+    sections = [_section(title, parser.format_help())]
+    for name, subparser in _subcommands(parser).items():
+        sections.extend(_sections(f"{title} {name}", subparser))
+    return sections
+
+
 def render_cli_reference() -> str:
-    """The Markdown of ``docs/cli.md``: the help of ``reward-kit`` and of every subcommand."""
+    """The Markdown of ``docs/cli.md``: the help of ``reward-kit`` and of every subcommand and
+    action."""
     saved = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = _WIDTH  # argparse wraps to the terminal width: fix it
     try:
-        parser = build_parser()
-        sections = [_HEADER, _section("reward-kit", parser.format_help())]
-        for name, subparser in _subcommands(parser).items():
-            sections.append(_section(f"reward-kit {name}", subparser.format_help()))
+        sections = [_HEADER, *_sections("reward-kit", build_parser())]
     finally:
         if saved is None:
             del os.environ["COLUMNS"]
@@ -70,7 +80,7 @@ def main() -> int:
         return 0
     current = DOCS_PATH.read_text(encoding="utf-8") if DOCS_PATH.exists() else ""
     if current != text:
-        print(f"{DOCS_PATH} is out of date: run python -m reward_kit.cli._docs --write")
+        print(f"{DOCS_PATH} is out of date: run python scripts/generate_cli_docs.py --write")
         return 1
     return 0
 
