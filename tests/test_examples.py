@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -179,12 +178,9 @@ def test_e2b_examples_run_locally_without_a_key():
 
 def test_e2b_examples_use_e2b_when_a_key_is_set():
     pytest.importorskip("e2b_code_interpreter")
-    from tests.execution.e2b_standin import StandInE2B
+    from tests._servers.e2b_standin import running_e2b_standin
 
-    server = StandInE2B(api_key="e2b_example_key")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running_e2b_standin("e2b_example_key") as server:
         env = {**os.environ, "E2B_API_KEY": "e2b_example_key"}
         env.update(E2B_API_URL=server.url, E2B_SANDBOX_URL=server.url)
         output = _script(EXAMPLES / "e2b_reward_example.py", env=env)
@@ -193,9 +189,6 @@ def test_e2b_examples_use_e2b_when_a_key_is_set():
         assert "Using E2B" in fallback and "right: score 1.0" in fallback
         local = _script(EXAMPLES / "e2b_reward_example.py", "--environment", "local", env=env)
         assert "Environment: local" in local
-    finally:
-        server.shutdown()
-        server.server_close()
     assert len(server.created) == 2 and server.sandboxes == {}  # each run closed its sandbox
 
 

@@ -8,7 +8,10 @@ import sqlite3
 
 import pytest
 
-from tests.agent.conftest import (
+from tests.cli._agent_eval import (
+    ALICE,
+    FLIGHT,
+    ROOT,
     agent_eval,
     flight_row,
     flight_stub,
@@ -96,8 +99,6 @@ def test_test_mode_needs_no_keys_and_no_server(tmp_path):
 def test_mock_responses_book_and_need_test_mode(tmp_path):
     """Check 4: the example's book_flight mock scores 1.0; --mock-response alone exits 2."""
     out = tmp_path / "out"
-    from tests.agent.conftest import FLIGHT
-
     done = agent_eval("-t", FLIGHT, "--test-mode", "--mock-response", "-o", out, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     (row,) = results(run_dir(out))
@@ -284,8 +285,6 @@ def test_selection_evaluator_and_registries(tmp_path):
         "-t", bundle, "--test-mode", "--task-ids", "b,zz", "-o", tmp_path / "o2", cwd=tmp_path
     )
     assert unknown.returncode == 1 and "zz" in unknown.stderr
-    from tests.agent.conftest import ROOT
-
     travel = ROOT / "examples" / "agent_eval_travel"
     merged = ("--registries", "flight=flights,hotel=hotels", "--test-mode", "--mock-response")
     done = agent_eval("-t", travel, *merged, "-o", tmp_path / "o3", cwd=tmp_path)
@@ -334,8 +333,6 @@ def evaluate(messages, **kwargs):
 
 def test_the_reward_gets_a_read_only_db_and_its_arguments(tmp_path):
     """Check 10: db, end_goal_sql, task_achieved, passenger, ground_truth; INSERT fails."""
-    from tests.agent.conftest import ALICE
-
     row = flight_row(ground_truth={"flight": 102}, mock_responses=ALICE["mock_responses"])
     bundle = make_bundle(tmp_path / "b", [row], probe__py=PROBE)
     flags = ("--test-mode", "--mock-response", "--evaluator", "probe", "-o", tmp_path / "out")

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests._servers.openai_stub import OpenAIStub
-from tests.pipeline.conftest import openai_stub, read_jsonl, solve, sum_problems, write_jsonl
+from tests._servers.openai_stub import OpenAIStub, openai_stub
+from tests._support.pipeline import read_jsonl, solve, sum_problems, write_jsonl
 
 __all__ = ["openai_stub"]
 

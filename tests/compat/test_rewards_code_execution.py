@@ -7,7 +7,6 @@ docs/migration.md.
 
 from __future__ import annotations
 
-import threading
 import warnings
 from collections.abc import Iterator
 
@@ -178,21 +177,18 @@ def test_a_misspelt_option_warns() -> None:
 @pytest.fixture
 def e2b_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     pytest.importorskip("e2b_code_interpreter")
-    from tests.execution.e2b_standin import StandInE2B
+    from tests._servers.e2b_standin import running_e2b_standin
 
-    server = StandInE2B(api_key="e2b_compat_key")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("E2B_API_URL", server.url)
-    monkeypatch.setenv("E2B_SANDBOX_URL", server.url)
-    monkeypatch.setenv("E2B_HTTP_VERSION", "1.1")
-    try:
-        yield "e2b_compat_key"
-    finally:
-        executor = _run._e2b.pop("e2b_compat_key", None)
-        if executor is not None:
-            executor.close()
-        server.shutdown()
-        server.server_close()
+    with running_e2b_standin("e2b_compat_key") as server:
+        monkeypatch.setenv("E2B_API_URL", server.url)
+        monkeypatch.setenv("E2B_SANDBOX_URL", server.url)
+        monkeypatch.setenv("E2B_HTTP_VERSION", "1.1")
+        try:
+            yield "e2b_compat_key"
+        finally:
+            executor = _run._e2b.pop("e2b_compat_key", None)
+            if executor is not None:
+                executor.close()
 
 
 def test_e2b_page_examples(e2b_standin: str, monkeypatch: pytest.MonkeyPatch) -> None:

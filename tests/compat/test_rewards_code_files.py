@@ -6,13 +6,12 @@ wrote come back as data). Deliberate difference, in docs/migration.md: a plot ne
 for a missing insight (the page adds a 0.5 bonus); it is a check of its own (``expect_plot``).
 
 Every example runs twice: on the local sandbox and through E2B (the real SDK against the local
-stand-in server of ``tests/execution/e2b_standin.py``).
+stand-in server of ``tests/_servers/e2b_standin.py``).
 """
 
 from __future__ import annotations
 
 import functools
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,24 +37,20 @@ def code_reward(
         yield local_code_execution_reward
         return
     pytest.importorskip("e2b_code_interpreter")
-    from tests.execution.e2b_standin import StandInE2B
+    from tests._servers.e2b_standin import running_e2b_standin
 
     api_key = f"e2b_compat_{uuid.uuid4().hex}"  # a fresh process-wide executor per test
-    server = StandInE2B(api_key=api_key)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    for name, value in (
-        ("E2B_API_URL", server.url),
-        ("E2B_SANDBOX_URL", server.url),
-        ("E2B_HTTP_VERSION", "1.1"),
-    ):
-        monkeypatch.setenv(name, value)
-    yield functools.partial(e2b_code_execution_reward, api_key=api_key)
-    executor = executor_for("e2b", api_key)
-    assert isinstance(executor, E2BExecutor)
-    executor.close()
-    server.shutdown()
-    server.server_close()
+    with running_e2b_standin(api_key) as server:
+        for name, value in (
+            ("E2B_API_URL", server.url),
+            ("E2B_SANDBOX_URL", server.url),
+            ("E2B_HTTP_VERSION", "1.1"),
+        ):
+            monkeypatch.setenv(name, value)
+        yield functools.partial(e2b_code_execution_reward, api_key=api_key)
+        executor = executor_for("e2b", api_key)
+        assert isinstance(executor, E2BExecutor)
+        executor.close()
 
 
 def _answer(code: str) -> list[dict[str, str]]:

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from reward_kit.execution import CollectFiles, E2BExecutor, ExecutionJob
-from tests.execution.e2b_standin import StandInE2B
+from tests._servers.e2b_standin import StandInE2B, running_e2b_standin
 
 pytest.importorskip("e2b_code_interpreter")
 
 
 @pytest.fixture
 def standin() -> Iterator[StandInE2B]:
-    server = StandInE2B(api_key="e2b_test_key")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running_e2b_standin("e2b_test_key") as server:
+        yield server
 
 
 def _executor(server: StandInE2B, **kwargs: object) -> E2BExecutor:

@@ -10,12 +10,12 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from reward_kit.execution import LocalExecutor
+from tests._support.processes import descendants, eventually, processes_with
 from tests.execution.conftest import SECRET, assert_still_works
 
 ENV_LEAKS = [
@@ -150,32 +150,9 @@ def test_network_to_a_host_listener_is_blocked(bwrap_executor: LocalExecutor) ->
     assert js_result.status == "error" and js_result.stdout != "connected\n", js_result
 
 
-def _descendants(root: int) -> set[int]:
-    """Every process below ``root`` (from each process's parent in /proc/<pid>/stat)."""
-    parents = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        parents[int(pid)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = set(), {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
 def _sandbox_processes(executor: LocalExecutor) -> set[int]:
     assert executor._server is not None and executor._server.process is not None
-    return _descendants(executor._server.process.pid)
-
-
-def _eventually(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return condition()
+    return descendants(executor._server.process.pid)
 
 
 @pytest.mark.slow
@@ -185,7 +162,7 @@ def test_fork_bomb_is_bounded_and_cleaned_up(executor: LocalExecutor) -> None:
     code = "import os\nwhile True:\n    try: os.fork()\n    except OSError: pass"
     result = executor.run(code, timeout=3)
     assert result.status in ("timeout", "error"), result
-    assert _eventually(lambda: len(_sandbox_processes(executor)) <= idle)
+    assert eventually(lambda: len(_sandbox_processes(executor)) <= idle)
     assert_still_works(executor)
 
 
@@ -260,23 +237,12 @@ DAEMON = (
 )
 
 
-def _processes_with(marker: str) -> list[str]:
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if marker.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
-                found.append(pid)
-        except OSError:
-            continue
-    return found
-
-
 def test_double_forked_daemons_do_not_outlive_the_call(executor: LocalExecutor) -> None:
     marker = f"{4000 + os.getpid() % 1000}.{len(executor.isolation)}"
     result = executor.run(DAEMON.format(marker=marker))
     assert result.stdout == "parent done\n", result
     # bwrap: gone with the job's PID namespace; rlimits: the server's sweep (every 0.5 s).
-    assert _eventually(lambda: _processes_with(marker) == [])
+    assert eventually(lambda: processes_with(marker) == [])
     assert_still_works(executor)
 
 
@@ -306,7 +272,7 @@ def test_a_sandbox_dying_mid_job_is_a_sandbox_error_then_replaced() -> None:
         )
         job.start()
         # The job is running once the fork server has a process it did not have when idle.
-        assert _eventually(lambda: bool(_sandbox_processes(executor) - idle)), "job never started"
+        assert eventually(lambda: bool(_sandbox_processes(executor) - idle)), "job never started"
         os.kill(executor._server.process.pid, 9)
         job.join(timeout=30)
         assert results[0].status == "sandbox_error", results

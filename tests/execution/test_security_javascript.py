@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from reward_kit.execution import LocalExecutor
+from tests._support.processes import eventually, processes_with
 from tests.execution.conftest import SECRET, assert_still_works
-from tests.execution.test_security import _eventually, _processes_with
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
@@ -89,7 +89,7 @@ def test_detached_daemon_does_not_outlive_the_call(executor: LocalExecutor) -> N
     )
     result = executor.run(code, language="javascript")
     assert result.stdout == "parent done\n", result
-    assert _eventually(lambda: _processes_with(marker) == [])
+    assert eventually(lambda: processes_with(marker) == [])
     assert_still_works(executor)
 
 

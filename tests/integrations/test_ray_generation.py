@@ -19,7 +19,7 @@ from reward_kit.pipeline import run_pipeline
 from reward_kit.pipeline._shards import concurrency_shares
 from reward_kit.pipeline.config import ConfigError, validate_config
 from tests._servers.openai_stub import OpenAIStub, error, openai_stub
-from tests.pipeline.conftest import read_jsonl, solve, sum_problems, write_jsonl
+from tests._support.pipeline import read_jsonl, solve, sum_problems, write_jsonl
 
 ray = pytest.importorskip("ray")
 

@@ -19,3 +19,20 @@ MALFORMED_CONVERSATIONS = {
     "only a system prompt": [{"role": "system", "content": "be brief"}],
 }
 """Conversations no reward can judge: each must give an invalid result, not a score."""
+
+
+def answer(code: str, language: str = "python", prefix: str = "") -> list[dict[str, str]]:
+    """A request for a program and a reply holding ``code`` in a fenced block."""
+    return [
+        {"role": "user", "content": "Write the program."},
+        {"role": "assistant", "content": f"{prefix}Here it is:\n```{language}\n{code}\n```\n"},
+    ]
+
+
+SUM = "a, b = map(int, input().split())\nprint(a + b)"
+"""A program that adds two numbers read from stdin; ``IO_TESTS`` are its passing cases."""
+IO_TESTS = [
+    {"input": "1 2\n", "expected_output": "3\n"},
+    {"input": "10 -4\n", "expected_output": "6"},
+    {"input": "0 0\n", "expected_output": "0\r\n"},
+]

@@ -7,8 +7,7 @@ import json
 import pytest
 
 from reward_kit.rewards.apps_coding_reward import evaluate_apps_solution
-from tests.rewards.conversations import reply
-from tests.rewards.test_code_execution import answer
+from tests.rewards.conversations import answer, reply
 
 
 def test_standard_input_problem_from_json() -> None:

@@ -7,7 +7,7 @@ import importlib
 import pytest
 
 from reward_kit._registry import resolve_reward
-from tests.test_package import PUBLIC_NAMES
+from tests._support.public_names import PUBLIC_NAMES
 
 REWARD_MODULES = {
     module: names

@@ -15,21 +15,7 @@ from reward_kit.rewards.code_execution import (
     humaneval_check_reward,
     local_code_execution_reward,
 )
-
-
-def answer(code: str, language: str = "python", prefix: str = "") -> list[dict[str, str]]:
-    return [
-        {"role": "user", "content": "Write the program."},
-        {"role": "assistant", "content": f"{prefix}Here it is:\n```{language}\n{code}\n```\n"},
-    ]
-
-
-SUM = "a, b = map(int, input().split())\nprint(a + b)"
-IO_TESTS = [
-    {"input": "1 2\n", "expected_output": "3\n"},
-    {"input": "10 -4\n", "expected_output": "6"},
-    {"input": "0 0\n", "expected_output": "0\r\n"},
-]
+from tests.rewards.conversations import IO_TESTS, SUM, answer
 
 
 def test_runs_and_compares_expected_output() -> None:
@@ -230,32 +216,27 @@ def test_e2b_reward_without_a_key_says_so(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_e2b_rewards_through_the_sdk_and_a_local_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("e2b_code_interpreter")
-    import threading
+    from tests._servers.e2b_standin import running_e2b_standin
 
-    from tests.execution.e2b_standin import StandInE2B
-
-    server = StandInE2B(api_key="e2b_reward_test")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        monkeypatch.setenv("E2B_API_URL", server.url)
-        monkeypatch.setenv("E2B_SANDBOX_URL", server.url)
-        monkeypatch.setenv("E2B_HTTP_VERSION", "1.1")
-        right = e2b_code_execution_reward(
-            answer("print(6 * 7)"), ground_truth="42", api_key="e2b_reward_test"
-        )
-        assert (right.score, right.is_score_valid) == (1.0, True), right
-        fraction = fractional_code_reward(
-            answer(SUM), ground_truth=IO_TESTS, environment="e2b", api_key="e2b_reward_test"
-        )
-        assert fraction.score == 1.0, fraction
-        wrong_key = e2b_code_execution_reward(
-            answer("print(1)"), ground_truth="1", api_key="not-the-key"
-        )
-        assert not wrong_key.is_score_valid and "sandbox" in (wrong_key.error or "")
-    finally:
-        for key in ("e2b_reward_test", "not-the-key"):
-            executor = _run._e2b.pop(key, None)
-            if executor is not None:
-                executor.close()
-        server.shutdown()
-        server.server_close()
+    with running_e2b_standin("e2b_reward_test") as server:
+        try:
+            monkeypatch.setenv("E2B_API_URL", server.url)
+            monkeypatch.setenv("E2B_SANDBOX_URL", server.url)
+            monkeypatch.setenv("E2B_HTTP_VERSION", "1.1")
+            right = e2b_code_execution_reward(
+                answer("print(6 * 7)"), ground_truth="42", api_key="e2b_reward_test"
+            )
+            assert (right.score, right.is_score_valid) == (1.0, True), right
+            fraction = fractional_code_reward(
+                answer(SUM), ground_truth=IO_TESTS, environment="e2b", api_key="e2b_reward_test"
+            )
+            assert fraction.score == 1.0, fraction
+            wrong_key = e2b_code_execution_reward(
+                answer("print(1)"), ground_truth="1", api_key="not-the-key"
+            )
+            assert not wrong_key.is_score_valid and "sandbox" in (wrong_key.error or "")
+        finally:
+            for key in ("e2b_reward_test", "not-the-key"):
+                executor = _run._e2b.pop(key, None)
+                if executor is not None:
+                    executor.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reward_kit.rewards.deepcoder_reward import deepcoder_code_reward
-from tests.rewards.test_code_execution import IO_TESTS, SUM, answer
+from tests.rewards.conversations import IO_TESTS, SUM, answer
 
 
 def test_all_or_nothing() -> None:

@@ -8,7 +8,6 @@ and the host's processes and files.
 from __future__ import annotations
 
 import json
-import os
 import textwrap
 import time
 import uuid
@@ -21,6 +20,7 @@ import pytest
 
 from reward_kit.server._registry._isolation import probe_isolation
 from reward_kit.server.testing import ServerProcess
+from tests._support.processes import eventually, processes_with
 
 pytestmark = pytest.mark.skipif(
     not probe_isolation().sandboxed, reason="bubblewrap cannot create namespaces on this host"
@@ -201,21 +201,7 @@ def test_memory_is_bounded_per_evaluator(server, tenants) -> None:
 def test_a_detached_child_dies_with_its_timed_out_worker(server, tenants) -> None:
     result = evaluate(server, "bob", "probe", "detach")
     assert result["is_score_valid"] is False and "timed out" in result["error"]
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _processes_with(tenants["mark"]):
-        time.sleep(0.2)
-    assert not _processes_with(tenants["mark"])
-
-
-def _processes_with(mark: str) -> list[int]:
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if mark in Path(f"/proc/{pid}/cmdline").read_text(errors="replace"):
-                found.append(int(pid))
-        except OSError:
-            continue
-    return found
+    assert eventually(lambda: not processes_with(tenants["mark"]), seconds=10)
 
 
 def test_a_preview_is_sandboxed_too(server, tenants) -> None:
@@ -291,9 +277,7 @@ def _versioned(server: ServerProcess, tenants: dict[str, Any], version: str) -> 
 
 def test_what_an_evaluator_prints_reaches_the_server_log_capped(server, tenants) -> None:
     assert evaluate(server, "bob", "probe", "noisy")["score"] == 1.0
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and "output past" not in server.log():
-        time.sleep(0.2)
+    eventually(lambda: "output past" in server.log(), seconds=10)
     noise = [line for line in server.log().splitlines() if " noise " in line]
     assert noise and all(line.startswith("[rk-probe-") for line in noise)
     assert 64 * 1024 // 120 < len(noise) <= 64 * 1024 // 100 + 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 import subprocess
 import sys
 import tarfile
@@ -19,9 +18,8 @@ import pytest
 from reward_kit import RewardFunction
 from reward_kit.deploy import FireworksClient, build_package, load_credentials, preview_on_service
 from reward_kit.server.testing import ServerProcess
+from tests.server._registry import ACCOUNT, KEY, cli, conversation, registry
 
-KEY = "registry-key-0123456789"
-ACCOUNT = "acme"
 MAIN = textwrap.dedent(
     """
     import os
@@ -55,35 +53,12 @@ def write_metric(folder: Path, score: float = 1.0) -> Path:
     return folder
 
 
-def cli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "reward_kit", *args],
-        env={**os.environ, **env},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 @pytest.fixture
 def service_env(tmp_path: Path) -> dict[str, str]:
     return {
         "FIREWORKS_API_KEY": KEY,
         "FIREWORKS_ACCOUNT_ID": ACCOUNT,
     }
-
-
-def registry(root: Path, env: dict[str, str], port: int | None = None, *extra: str):
-    args = ["--registry", str(root), "--api-key-env", "REG_KEY", "--workers", "2", *extra]
-    return ServerProcess(args, env={**env, "REG_KEY": KEY}, port=port)
-
-
-def conversation(answer: str) -> list[dict[str, str]]:
-    return [
-        {"role": "user", "content": "capital of France?"},
-        {"role": "assistant", "content": answer},
-    ]
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from reward_kit.server.testing import ServerProcess
-from tests.server.test_registry import ACCOUNT, KEY, cli, conversation, registry
+from tests.server._registry import ACCOUNT, KEY, cli, conversation, registry
 
 AUTH = {"Authorization": f"Bearer {KEY}"}
 ECHO = (

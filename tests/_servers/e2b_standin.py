@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path, PurePosixPath
@@ -302,3 +303,17 @@ class _Handler(BaseHTTPRequestHandler):
         entry["mode"] = stat.S_IMODE(info.st_mode)
         entry["permissions"] = stat.filemode(info.st_mode)
         return entry
+
+
+@contextlib.contextmanager
+def running_e2b_standin(api_key: str) -> Iterator[StandInE2B]:
+    """Serve a :class:`StandInE2B` accepting ``api_key`` in a thread until the block ends."""
+    server = StandInE2B(api_key=api_key)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -1,4 +1,4 @@
-"""Fixtures of the agent-eval tests: bundles in tmp folders, the CLI as a subprocess, and a
+"""Helpers of the agent-eval CLI tests: bundles in tmp folders, the CLI as a subprocess, and a
 scripted stand-in (the OpenAI stub over real HTTP) that plays the agent and the simulated user."""
 
 from __future__ import annotations
