@@ -30,6 +30,7 @@ from it. Each class is defined next to its code (module in brackets when not thi
     ├── DatasetError (ValueError) [pipeline._sources]  a dataset that cannot be read
     ├── RowProblem [pipeline._prompts]         one row cannot become a sample
     ├── GenerationAborted [pipeline.generation]  generation cannot succeed for any sample
+    ├── ResultsFileError (ValueError) [pipeline.results]  a results line that is not a row
     ├── PreviewError (ValueError) [pipeline.preview]  preview's samples or rewards are unusable
     ├── ReportError (ValueError) [report._load]  a run directory cannot be reported on
     ├── BundleError [agent.bundle]             an agent-eval bundle that cannot be run

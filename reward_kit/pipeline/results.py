@@ -5,24 +5,31 @@ scored): "could not score" is never written as 0. Rows are appended in completio
 ``reward-kit run`` sorts the file by id and variant when the run ends (``output.sort``).
 
 Each line is flushed to the operating system as soon as it is written, so a process killed
-with SIGKILL loses at most the line it was writing. On resume, :func:`prepare_resume` drops
-such a partial last line (and, when asked, rows whose generation failed, to try them again),
-rewriting the file atomically, and returns the ``(id, variant)`` pairs that are done.
+with SIGKILL loses at most the line it was writing.
+
+One rule for reading a results file, whoever reads it (resume, sorting, reports, preview
+pairs): a last line without its newline is a row still being written, or cut off by a kill,
+and is left out (:func:`prepare_resume` also removes it from the file, atomically, before the
+run appends again); blank lines are ignored; any other line that is not a result row (not
+JSON, not an object with ``id`` and ``variant``) is a :class:`ResultsFileError` naming the
+file and line, since no writer leaves one and silently redoing or hiding it would hide
+corruption.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from reward_kit.errors import RewardKitError
 from reward_kit.models import EvaluateResult, MetricResult
 
 __all__ = [
     "ResultWriter",
+    "ResultsFileError",
     "generation_failed",
     "iter_results",
     "metric_json",
@@ -36,7 +43,9 @@ __all__ = [
 
 _SUMMARY_FIELDS = ("id", "variant", "score", "is_score_valid", "metrics", "generation", "error")
 
-logger = logging.getLogger(__name__)
+
+class ResultsFileError(RewardKitError, ValueError):
+    """A results file holds a line that is not a result row (file and line in the message)."""
 
 
 def result_row(
@@ -95,75 +104,81 @@ def summary_fields(row: dict[str, Any]) -> dict[str, Any]:
     return {key: row.get(key) for key in _SUMMARY_FIELDS}
 
 
+def _parse(line: bytes, path: Path, number: int) -> dict[str, Any]:
+    """The result row on one complete line, or a ``ResultsFileError`` saying where and why."""
+    try:
+        row = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        problem = f"not JSON ({exc.msg if isinstance(exc, json.JSONDecodeError) else exc})"
+    else:
+        if isinstance(row, dict) and "id" in row and "variant" in row:
+            return row
+        problem = "not a result row (a JSON object with id and variant)"
+    raise ResultsFileError(f"{path}, line {number}: {problem}; repair or delete that line")
+
+
 def iter_results(path: Path) -> Iterator[dict[str, Any]]:
-    """Stream the complete rows of a results file (partial or corrupt lines are skipped)."""
+    """Stream the rows of a results file (none if it does not exist), by the module's rule.
+
+    Raises:
+        ResultsFileError: a complete line that is not a result row.
+    """
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.endswith("\n") or not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(row, dict) and "id" in row and "variant" in row:
-                yield row
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.endswith(b"\n"):
+                return  # the last line, still being written or cut off by a kill
+            if line.strip():
+                yield _parse(line, path, number)
 
 
 def read_results(path: Path) -> list[dict[str, Any]]:
-    """The complete rows of a results file (a partial or corrupt line is left out)."""
-    rows, _ = _read(path)
-    return rows
+    """The rows of a results file, as :func:`iter_results` reads them."""
+    return list(iter_results(path))
 
 
-def _read(path: Path) -> tuple[list[dict[str, Any]], bool]:
-    """Rows of the file, and whether anything had to be left out."""
-    if not path.exists():
-        return [], False
-    data = path.read_bytes()
-    lines = data.split(b"\n")
-    dropped = not data.endswith(b"\n") and bool(data)
-    if dropped:
-        lines.pop()  # the line a killed process was writing
-    rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            logger.warning("%s: line %d is not JSON; it will be redone", path, number)
-            dropped = True
-            continue
-        if not isinstance(row, dict) or "id" not in row or "variant" not in row:
-            logger.warning("%s: line %d is not a result row; it will be redone", path, number)
-            dropped = True
-            continue
-        rows.append(row)
-    return rows, dropped
+def _ends_with_partial_line(path: Path) -> bool:
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    with path.open("rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) != b"\n"
+
+
+def _rewrite(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Replace the file with ``rows`` atomically (a reader sees the old file or the new one)."""
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 def prepare_resume(path: Path, *, redo_generation_errors: bool) -> list[dict[str, Any]]:
-    """Clean up an earlier run's results file and return the rows it keeps (those done)."""
-    rows, dropped = _read(path)
+    """Clean up an earlier run's results file and return the rows it keeps (those done).
+
+    A partial last line is removed, and so are repeated rows and, when asked, rows whose
+    generation failed (to try them again).
+
+    Raises:
+        ResultsFileError: a complete line that is not a result row.
+    """
+    rows = read_results(path)
+    changed = _ends_with_partial_line(path)
     kept: list[dict[str, Any]] = []
     done: set[tuple[str, int]] = set()
     for row in rows:
         key = (str(row["id"]), int(row["variant"]))
         if key in done or (redo_generation_errors and generation_failed(row)):
-            dropped = True
+            changed = True
             continue
         done.add(key)
         kept.append(row)
-    if dropped:
-        temporary = path.with_name(path.name + ".tmp")
-        with temporary.open("w", encoding="utf-8") as handle:
-            for row in kept:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+    if changed:
+        _rewrite(path, kept)
     return kept
 
 
@@ -177,15 +192,8 @@ def sort_results(path: Path, order: list[str]) -> None:
         return rank.get(sample_id, len(rank)), sample_id, int(row["variant"])
 
     ordered = sorted(rows, key=key)
-    if ordered == rows:
-        return
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        for row in ordered:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    if ordered != rows:
+        _rewrite(path, ordered)
 
 
 class ResultWriter:

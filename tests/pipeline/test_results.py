@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+
+import pytest
 
 from reward_kit.models import EvaluateResult, MetricResult
 from reward_kit.pipeline.results import (
+    ResultsFileError,
     ResultWriter,
     iter_results,
     prepare_resume,
     read_results,
     result_row,
+    sort_results,
     summary_fields,
 )
 
@@ -86,11 +91,43 @@ def test_result_row_shapes():
     assert failed["error"] == "generation failed: timed out"
 
 
-def test_iter_results_streams_complete_rows_only(tmp_path):
+def test_readers_leave_out_a_partial_last_line_and_blank_lines(tmp_path):
     path = tmp_path / "results.jsonl"
-    path.write_text(json.dumps(_row("a")) + "\nnot json\n" + json.dumps(_row("b"))[:5])
+    path.write_text(json.dumps(_row("a")) + "\n\n" + json.dumps(_row("b"))[:5])
     assert [row["id"] for row in iter_results(path)] == ["a"]
+    assert [row["id"] for row in read_results(path)] == ["a"]
     assert list(iter_results(tmp_path / "missing.jsonl")) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("not json", "line 2: not JSON"),
+        ("[1, 2]", "line 2: not a result row"),
+        ('{"id": "b"}', "line 2: not a result row"),
+    ],
+)
+def test_a_bad_line_before_the_last_is_an_error_for_every_reader(tmp_path, line, problem):
+    path = tmp_path / "results.jsonl"
+    text = json.dumps(_row("a")) + "\n" + line + "\n" + json.dumps(_row("c")) + "\n"
+    path.write_text(text)
+    readers = [
+        lambda: list(iter_results(path)),
+        lambda: read_results(path),
+        lambda: prepare_resume(path, redo_generation_errors=True),
+        lambda: sort_results(path, ["c", "a"]),
+    ]
+    for read in readers:
+        with pytest.raises(ResultsFileError, match=f"{re.escape(str(path))}, {problem}"):
+            read()
+    assert path.read_text() == text  # nothing is rewritten around a line it could not read
+
+
+def test_a_bad_complete_last_line_is_an_error_too(tmp_path):
+    path = tmp_path / "results.jsonl"
+    path.write_text(json.dumps(_row("a")) + "\n" + "{broken\n")
+    with pytest.raises(ResultsFileError, match="line 2: not JSON"):
+        prepare_resume(path, redo_generation_errors=True)
 
 
 def test_summary_fields_leave_the_conversation_out():
