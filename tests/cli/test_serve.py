@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from reward_kit.server.testing import ServerProcess, free_port
 
@@ -36,21 +37,35 @@ def test_a_named_key_variable_must_be_set(tmp_path: Path) -> None:
     assert "--api-key-env NOT_SET_VAR: the variable is not set or empty" in completed.stderr
 
 
-def test_unknown_reward_and_bad_folders_are_reported(tmp_path: Path) -> None:
-    missing = serve("--function-ref", f"{tmp_path}/absent.py:one")
-    assert missing.returncode == 1 and "no Python file" in missing.stderr
-    folder = serve("--metrics-folders", f"m={tmp_path}")
-    assert folder.returncode == 1 and "main.py does not exist" in folder.stderr
-    spec = serve("--metrics-folders", "nonsense")
-    assert spec.returncode == 1 and "expected NAME=PATH" in spec.stderr
-    twice = serve("--metrics-folders", f"m={tmp_path}", f"m={tmp_path}")
-    assert twice.returncode == 1 and "'m' is given twice" in twice.stderr
+# Each: the arguments ({tmp} is the test's folder, holding broken.py), the exit code, and
+# what stderr must say.
+BAD_ARGUMENTS = {
+    "unknown reward file": (["--function-ref", "{tmp}/absent.py:one"], 1, "no Python file"),
+    "folder without main.py": (["--metrics-folders", "m={tmp}"], 1, "main.py does not exist"),
+    "folder spec without a name": (["--metrics-folders", "nonsense"], 1, "expected NAME=PATH"),
+    "folder name given twice": (
+        ["--metrics-folders", "m={tmp}", "m={tmp}"], 1, "'m' is given twice"
+    ),
+    "reward whose import fails": (
+        ["--function-ref", "{tmp}/broken.py:one"], 1,
+        "No module named 'reward_kit_no_such_dependency'",
+    ),
+    "registry and a reward together": (
+        ["--registry", "{tmp}", "--function-ref", "x:y"], 2, "not allowed with"
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code", "message"), BAD_ARGUMENTS.values(), ids=list(BAD_ARGUMENTS)
+)
+def test_unknown_reward_and_bad_folders_are_reported(
+    tmp_path: Path, arguments: list[str], code: int, message: str
+) -> None:
     (tmp_path / "broken.py").write_text("import reward_kit_no_such_dependency\n")
-    broken = serve("--function-ref", f"{tmp_path}/broken.py:one")
-    assert broken.returncode == 1 and "Traceback" not in broken.stderr
-    assert "No module named 'reward_kit_no_such_dependency'" in broken.stderr
-    both = serve("--registry", str(tmp_path), "--function-ref", "x:y")
-    assert both.returncode == 2 and "not allowed with" in both.stderr
+    completed = serve(*(argument.format(tmp=tmp_path) for argument in arguments))
+    assert completed.returncode == code, completed.stderr
+    assert message in completed.stderr and "Traceback" not in completed.stderr
 
 
 def test_rk_endpoint_api_key_is_used_when_no_variable_is_named(tmp_path: Path) -> None:
