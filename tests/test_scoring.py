@@ -34,12 +34,20 @@ def behaves_by_answer(messages: list[Message], ground_truth: Any = None, **kwarg
     return EvaluateResult(score=float(answer == ground_truth), reason=f"pid {os.getpid()}")
 
 
+_in_flight = {"now": 0, "peak": 0}
+
+
 @reward_function
 async def async_reward(messages: list[Message], ground_truth: Any = None, **kwargs: Any):
-    if messages[-1].content == "hang":
-        await asyncio.sleep(3600)
-    await asyncio.sleep(0.05)
-    return EvaluateResult(score=float(messages[-1].content == ground_truth))
+    _in_flight["now"] += 1
+    _in_flight["peak"] = max(_in_flight["peak"], _in_flight["now"])
+    try:
+        if messages[-1].content == "hang":
+            await asyncio.sleep(3600)
+        await asyncio.sleep(0.05)
+        return EvaluateResult(score=float(messages[-1].content == ground_truth))
+    finally:
+        _in_flight["now"] -= 1
 
 
 @reward_function(mode="batch")
@@ -88,9 +96,11 @@ def test_every_kind_of_failure_stays_with_its_sample() -> None:
 def test_async_rewards_run_concurrently_on_the_loop_with_time_limits() -> None:
     samples = [{"messages": conversation("4"), "ground_truth": "4"} for _ in range(40)]
     samples.append({"messages": conversation("hang")})
+    _in_flight["peak"] = 0
     started = time.monotonic()
     results = score_batch(async_reward, samples, timeout=1.0)
-    assert time.monotonic() - started < 10  # 40 x 50 ms would take 2 s one after another
+    assert time.monotonic() - started < 10  # the hanging one is cut off at 1 s
+    assert _in_flight["peak"] > 10  # concurrent on one loop, not one after another
     assert all(r.score == 1.0 for r in results[:40])
     assert results[40].error == "timed out after 1 s"
 
