@@ -27,6 +27,8 @@ from it. Each class is defined next to its code (module in brackets when not thi
     │   ├── LLMResponseError                   a 200 answer that is not a chat completion
     │   └── LLMUnavailableError                transient failures outlasted the retries
     ├── ConfigError (ValueError) [pipeline.config]  a run config that cannot be used
+    ├── ConfigError (ValueError) [config]     rewardkit.yaml that cannot be used (a class of
+    │                                          its own, of the compat facade)
     ├── DatasetError (ValueError) [pipeline._sources]  a dataset that cannot be read
     ├── RowProblem [pipeline._prompts]         one row cannot become a sample
     ├── GenerationAborted [pipeline.generation]  generation cannot succeed for any sample
