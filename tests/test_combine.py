@@ -103,7 +103,7 @@ def test_preview_names_metrics_as_the_combined_result_does() -> None:
     sample = _sample("4", "4")
     summary = run_preview([sample], metrics={"exact": exact, "short": short}).summary()
     combined = _served(sample)
-    assert set(summary) == set(combined.metrics)
+    assert set(summary["metrics"]) == set(combined.metrics)
 
 
 def _trl(samples: list[dict[str, Any]], weights: tuple[float, float]) -> list[float | None]:

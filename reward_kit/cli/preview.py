@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reward_kit.pipeline.preview import HuggingFaceSource, PreviewResult
 
 __all__ = ["register"]
 
@@ -16,12 +20,15 @@ def register(subparsers: Any) -> None:
         "preview",
         help="score samples with metrics folders or a deployed evaluator",
         description=(
-            "Score samples ({'messages': [...], 'ground_truth': ...} per JSONL line, such as a "
-            "run's preview_input_output_pairs.jsonl) with each metrics folder's "
-            "main.py:evaluate, a reward named by --function-ref, or a deployed evaluator; print "
-            "a per-sample table and a per-metric summary. A sample that cannot be scored "
-            "(including one whose last message is not the assistant's) is shown as ERROR and "
-            'written with "score": null.'
+            "Score samples that already end with a response, as 'reward-kit run' does with "
+            "generation.enabled=false: the same dataset reader, reward set, rows and summary. "
+            "Samples are {'messages': [...], 'ground_truth': ...} per JSONL line (such as a "
+            "run's preview_input_output_pairs.jsonl) or a HuggingFace dataset; rewards are each "
+            "metrics folder's main.py:evaluate, rewards named by --function-ref, or a deployed "
+            "evaluator, several combined into their mean with each one's score a metric under "
+            "its name. Prints a per-sample table and the summary. A sample that cannot be "
+            "scored (including one whose last message is not the assistant's) is shown as "
+            "ERROR and written with \"score\": null. See 'reward-kit docs preview'."
         ),
     )
     parser.add_argument(
@@ -42,7 +49,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--samples", metavar="FILE", help="JSONL samples file, or a run directory")
     parser.add_argument("--max-samples", type=int, metavar="N", help="score only the first N")
     parser.add_argument(
-        "--output", metavar="FILE", help="write one JSON line of results per sample"
+        "--output",
+        metavar="FILE",
+        help="write the rows (as a run's results.jsonl) to FILE and the report beside it, as "
+        "FILE with the suffix .html",
     )
     parser.add_argument(
         "--remote-url", metavar="URL", help="score with the evaluator at URL (wire format)"
@@ -54,16 +64,19 @@ def register(subparsers: Any) -> None:
         "--huggingface-dataset", metavar="NAME", help="read samples from this HuggingFace dataset"
     )
     parser.add_argument(
-        "--huggingface-split", default="train", metavar="SPLIT", help="dataset split (train)"
+        "--huggingface-split", default="train", metavar="SPLIT", help="the dataset's split"
     )
     parser.add_argument(
-        "--huggingface-prompt-key", default="prompt", metavar="COLUMN", help="user message column"
+        "--huggingface-prompt-key",
+        default="prompt",
+        metavar="COLUMN",
+        help="column holding the user message",
     )
     parser.add_argument(
         "--huggingface-response-key",
         default="response",
         metavar="COLUMN",
-        help="assistant response column",
+        help="column holding the assistant response",
     )
     parser.add_argument(
         "--huggingface-key-map",
@@ -76,37 +89,43 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=_handle)
 
 
+def _huggingface(args: argparse.Namespace) -> HuggingFaceSource | None:
+    """The HuggingFace source the flags describe, if any."""
+    from reward_kit.pipeline.preview import HuggingFaceSource, PreviewError
+
+    if not args.huggingface_dataset:
+        return None
+    try:
+        key_map = json.loads(args.huggingface_key_map) if args.huggingface_key_map else {}
+    except json.JSONDecodeError as exc:
+        raise PreviewError(f"--huggingface-key-map is not JSON: {exc.msg}") from None
+    if not isinstance(key_map, dict) or not all(
+        isinstance(value, str) for value in key_map.values()
+    ):
+        raise PreviewError(
+            "--huggingface-key-map must be a JSON object of column names, such as "
+            f'\'{{"answer": "ground_truth"}}\', got {args.huggingface_key_map}'
+        )
+    return HuggingFaceSource(
+        args.huggingface_dataset,
+        split=args.huggingface_split,
+        prompt_key=args.huggingface_prompt_key,
+        response_key=args.huggingface_response_key,
+        key_map=key_map,
+    )
+
+
 def _handle(args: argparse.Namespace) -> int:
     from reward_kit.pipeline._preview_report import print_preview
     from reward_kit.pipeline._resolve import find_reward
     from reward_kit.pipeline.preview import (
-        HuggingFaceSource,
         PreviewError,
         load_metrics_folders,
         load_preview_samples,
         run_preview,
     )
 
-    huggingface = None
-    if args.huggingface_dataset:
-        try:
-            key_map = json.loads(args.huggingface_key_map) if args.huggingface_key_map else {}
-        except json.JSONDecodeError as exc:
-            raise PreviewError(f"--huggingface-key-map is not JSON: {exc.msg}") from None
-        if not isinstance(key_map, dict) or not all(
-            isinstance(value, str) for value in key_map.values()
-        ):
-            raise PreviewError(
-                "--huggingface-key-map must be a JSON object of column names, such as "
-                f'\'{{"answer": "ground_truth"}}\', got {args.huggingface_key_map}'
-            )
-        huggingface = HuggingFaceSource(
-            args.huggingface_dataset,
-            split=args.huggingface_split,
-            prompt_key=args.huggingface_prompt_key,
-            response_key=args.huggingface_response_key,
-            key_map=key_map,
-        )
+    huggingface = _huggingface(args)
     if args.samples and huggingface:
         raise PreviewError("give --samples or --huggingface-dataset, not both")
     if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
@@ -122,11 +141,17 @@ def _handle(args: argparse.Namespace) -> int:
     result = run_preview(samples, metrics=metrics, remote_url=args.remote_url, timeout=args.timeout)
     print_preview(result, verbose=args.verbose)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            for row in result.rows():
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        print(f"results written to {args.output}")
-        from reward_kit.report._preview import write_preview_report
-
-        print(f"report: {write_preview_report(result.rows(), args.output)}")
+        _write(result, Path(args.output))
     return 0
+
+
+def _write(result: PreviewResult, output: Path) -> None:
+    """Write the rows to ``output`` and the run report of them beside it."""
+    from reward_kit.report._report import render_report, write_html
+
+    with output.open("w", encoding="utf-8") as handle:
+        for row in result.rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"results written to {output}")
+    page = render_report(result.rows, result.summary(), title=f"reward-kit preview · {output.stem}")
+    print(f"report: {write_html(output.with_suffix('.html'), page)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,9 +47,13 @@ class RewardSet:
     Args:
         config: The run config (``reward`` or ``rewards``, and ``evaluation_params``).
         base_dir: The config's folder, where ``function_path`` references are also resolved.
+        loaded: Rewards already loaded, by the ``function_path`` that names them (preview's
+            metrics folders and remote evaluator); the other references are looked up.
     """
 
-    def __init__(self, config: RunConfig, base_dir: Path | None) -> None:
+    def __init__(
+        self, config: RunConfig, base_dir: Path | None, loaded: Mapping[str, Any] | None = None
+    ) -> None:
         specs = list(config.rewards) or [
             RewardSpec(function_path=config.reward.function_path or "", params=config.reward.params)
         ]
@@ -56,7 +61,10 @@ class RewardSet:
         pool = _ray_pool(config.scoring)
         self.rewards: list[_Reward] = []
         for spec in specs:
-            function = find_reward(spec.function_path, base_dir)
+            if loaded is not None and spec.function_path in loaded:
+                function = loaded[spec.function_path]
+            else:
+                function = find_reward(spec.function_path, base_dir)
             name = spec.name or reward_name(function, spec.function_path)
             scorer = Scorer(function, workers=params.workers, timeout=params.timeout, pool=pool)
             self.rewards.append(

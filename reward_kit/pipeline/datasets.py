@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,15 @@ from reward_kit.pipeline._prompts import PromptBuilder, RowProblem
 from reward_kit.pipeline._sources import DatasetError, UnreadableRow, load_rows
 from reward_kit.pipeline.config import BadRowPolicy, DatasetConfig
 
-__all__ = ["BadRow", "DatasetError", "LoadedDataset", "Sample", "load_samples"]
+__all__ = [
+    "BadRow",
+    "DatasetError",
+    "LoadedDataset",
+    "Sample",
+    "content_id",
+    "load_samples",
+    "read_samples",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +64,19 @@ class Sample:
 
 @dataclass(frozen=True)
 class BadRow:
-    """A row that could not become a sample."""
+    """A row that could not become a sample.
+
+    Attributes:
+        row: The row after column mapping and transformations; ``None`` when it could not be
+            read or mapped (a line that is not JSON, a mapped column missing).
+        sample_id: The id the sample would have had (id column, else content hash), if known.
+    """
 
     row_number: int
     column: str
     problem: str
+    row: dict[str, Any] | None = None
+    sample_id: str | None = None
 
     def __str__(self) -> str:
         return f"row {self.row_number}, column {self.column!r}: {self.problem}"
@@ -123,7 +140,8 @@ class _SampleFactory:
         )
         self.seen_ids: dict[str, int] = {}
 
-    def make(self, row: dict[str, Any], row_number: int) -> Sample:
+    def map(self, row: dict[str, Any]) -> dict[str, Any]:
+        """The row through the column mapping and the transformations."""
         mapped = _map_columns(row, dict(self.config.column_mapping))
         for transform in self.transformations:
             try:
@@ -133,6 +151,10 @@ class _SampleFactory:
             if not isinstance(result, dict):
                 raise RowProblem("*", f"transformation {transform.__name__} returned no dict")
             mapped = result
+        return mapped
+
+    def make(self, mapped: dict[str, Any], row_number: int) -> Sample:
+        """The sample of a mapped row (raises ``RowProblem`` when it cannot be one)."""
         tools = mapped.get("tools")
         if tools is not None and not (
             isinstance(tools, list) and all(isinstance(tool, dict) for tool in tools)
@@ -154,16 +176,23 @@ class _SampleFactory:
             row_number=row_number,
         )
 
-    def _sample_id(self, mapped: dict[str, Any]) -> str:
+    def given_id(self, mapped: dict[str, Any]) -> str | None:
+        """The row's id from its id column (``None`` without one)."""
         id_column = self.config.id_column or ("id" if mapped.get("id") is not None else None)
-        if id_column is not None:
-            value = mapped.get(id_column)
-            if value is None or isinstance(value, (dict, list)):
-                raise RowProblem(id_column, f"id must be a string or number, got {value!r}")
-            sample_id = str(value)
+        if id_column is None:
+            return None
+        value = mapped.get(id_column)
+        if value is None or isinstance(value, (dict, list)):
+            raise RowProblem(id_column, f"id must be a string or number, got {value!r}")
+        return str(value)
+
+    def _sample_id(self, mapped: dict[str, Any]) -> str:
+        sample_id = self.given_id(mapped)
+        if sample_id is not None:
             if sample_id in self.seen_ids:
                 raise RowProblem(
-                    id_column, f"id {sample_id!r} already used by row {self.seen_ids[sample_id]}"
+                    self.config.id_column or "id",
+                    f"id {sample_id!r} already used by row {self.seen_ids[sample_id]}",
                 )
             return sample_id
         sample_id = base = content_id(mapped)
@@ -172,6 +201,53 @@ class _SampleFactory:
             copy += 1
             sample_id = f"{base}~{copy}"
         return sample_id
+
+
+def read_samples(
+    config: DatasetConfig,
+    *,
+    base_dir: str | Path | None = None,
+    system_prompt: str | None = None,
+    limit: int | None = None,
+    needs_response: bool = False,
+    rows: Iterable[dict[str, Any]] | None = None,
+) -> Iterator[Sample | BadRow]:
+    """Each row of a dataset, in order: its sample, or the :class:`BadRow` saying why not.
+
+    Takes the arguments of :func:`load_samples`, which applies ``dataset.on_bad_row`` to this,
+    and ``rows``: rows already in memory, used instead of the configured source.
+
+    Raises:
+        DatasetError: the dataset cannot be read.
+    """
+    folder = Path(base_dir) if base_dir is not None else None
+    factory = _SampleFactory(config, folder, system_prompt, needs_response)
+    source = load_rows(config, folder, limit) if rows is None else islice(rows, limit)
+    for row_number, row in enumerate(source, start=1):
+        mapped = None
+        try:
+            if isinstance(row, UnreadableRow):
+                raise RowProblem("*", row.problem)
+            mapped = factory.map(row)
+            sample = factory.make(mapped, row_number)
+        except RowProblem as problem:
+            yield BadRow(
+                row_number, problem.column, problem.problem, mapped, _id_of(factory, mapped)
+            )
+            continue
+        factory.seen_ids[sample.id] = row_number
+        yield sample
+
+
+def _id_of(factory: _SampleFactory, mapped: dict[str, Any] | None) -> str | None:
+    """The id a bad row's sample would have had, when it has one that can be said."""
+    if mapped is None:
+        return None
+    try:
+        given = factory.given_id(mapped)
+    except RowProblem:
+        return None
+    return given if given is not None else content_id(mapped)
 
 
 def load_samples(
@@ -195,25 +271,23 @@ def load_samples(
     Raises:
         DatasetError: the dataset cannot be read, or a row is bad and ``on_bad_row`` is fail.
     """
-    folder = Path(base_dir) if base_dir is not None else None
-    factory = _SampleFactory(config, folder, system_prompt, needs_response)
     samples: list[Sample] = []
     skipped: list[BadRow] = []
-    for row_number, row in enumerate(load_rows(config, folder, limit), start=1):
-        try:
-            if isinstance(row, UnreadableRow):
-                raise RowProblem("*", row.problem)
-            sample = factory.make(row, row_number)
-        except RowProblem as problem:
-            bad = BadRow(row_number, problem.column, problem.problem)
-            if config.on_bad_row is BadRowPolicy.fail:
-                raise DatasetError(
-                    f"dataset {config.path_or_name!r}: {bad} (set dataset.on_bad_row=skip to "
-                    "skip such rows)"
-                ) from None
-            logger.warning("skipping dataset %s", bad)
-            skipped.append(bad)
+    for item in read_samples(
+        config,
+        base_dir=base_dir,
+        system_prompt=system_prompt,
+        limit=limit,
+        needs_response=needs_response,
+    ):
+        if isinstance(item, Sample):
+            samples.append(item)
             continue
-        factory.seen_ids[sample.id] = row_number
-        samples.append(sample)
+        if config.on_bad_row is BadRowPolicy.fail:
+            raise DatasetError(
+                f"dataset {config.path_or_name!r}: {item} (set dataset.on_bad_row=skip to "
+                "skip such rows)"
+            )
+        logger.warning("skipping dataset %s", item)
+        skipped.append(item)
     return LoadedDataset(samples, skipped)

@@ -1,30 +1,44 @@
-"""``reward-kit preview``: score samples that already have responses with metrics folders.
+"""``reward-kit preview``: ``reward-kit run`` with generation off, on samples that have responses.
 
-Samples come from a JSONL file (a run's ``preview_input_output_pairs.jsonl`` included, or the
-run directory itself) or from a HuggingFace dataset. Each metrics folder's ``main.py:evaluate``
-scores every sample locally through :class:`reward_kit.scoring.Scorer`; ``remote_url`` scores
-them with a deployed evaluator over the wire format instead or as well. A failure is kept as a
-failure (``is_score_valid=False`` with its error): nothing is shown as a score it did not get.
+Preview is the pipeline with another source and nothing generated: samples (a JSONL file, a run
+directory's ``preview_input_output_pairs.jsonl``, or a HuggingFace dataset whose prompt,
+response and other columns become the dataset's column mapping) are read by the pipeline's
+dataset loader; the rewards (metrics folders, references, a deployed evaluator) are a
+:class:`~reward_kit.pipeline._rewards.RewardSet`, several combined by the one rule; each sample
+gives a ``results.jsonl`` row and the summary is ``summary.json``'s.
+
+Two things differ from ``run``: nothing is written unless asked, and a row that cannot become a
+sample (its conversation does not end with the assistant's response, say) is kept as a row
+that could not be scored, with the pipeline's reason, instead of stopping or being skipped. A
+row that cannot be read at all (not JSON, a mapped column missing) stops preview.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
-import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from reward_kit._combine import metric_key
-from reward_kit._loading import load_metrics_folders
-from reward_kit.errors import RewardKitError
-from reward_kit.models import EvaluateResult
-from reward_kit.pipeline._sources import DatasetError, load_rows
-from reward_kit.pipeline.config import DatasetConfig, SourceType
-from reward_kit.pipeline.results import result_json
+from reward_kit._loading import load_metrics_folders, module_reference
+from reward_kit.errors import DuplicateRewardNameError, RewardKitError
+from reward_kit.models import EvaluateResult, MetricResult
+from reward_kit.pipeline._rewards import RewardSet
+from reward_kit.pipeline._sources import DatasetError
+from reward_kit.pipeline.config import (
+    DatasetConfig,
+    EvaluationParamsConfig,
+    GenerationConfig,
+    RewardSpec,
+    RunConfig,
+    SourceType,
+)
+from reward_kit.pipeline.datasets import BadRow, Sample, read_samples
+from reward_kit.pipeline.results import result_row
+from reward_kit.pipeline.runner import score_recorded
+from reward_kit.pipeline.summary import summarize
 from reward_kit.reward_function import RewardFunction
-from reward_kit.scoring import Scorer
 
 __all__ = [
     "HuggingFaceSource",
@@ -36,6 +50,7 @@ __all__ = [
 ]
 
 _PAIRS_FILE = "preview_input_output_pairs.jsonl"
+_REMOTE = "remote"
 
 
 class PreviewError(RewardKitError, ValueError):
@@ -53,93 +68,72 @@ class HuggingFaceSource:
     key_map: dict[str, str] = field(default_factory=dict)
     """Dataset column -> sample key (``{"answer": "ground_truth"}``)."""
 
+    def dataset_config(self) -> DatasetConfig:
+        """The pipeline's dataset: these columns as its ``column_mapping`` (ours: theirs)."""
+        mapping: dict[str, str | None] = {"user_query": self.prompt_key}
+        mapping["response"] = self.response_key
+        mapping |= {ours: theirs for theirs, ours in self.key_map.items()}
+        return DatasetConfig(
+            source_type=SourceType.huggingface,
+            path_or_name=self.name,
+            split=self.split,
+            column_mapping=mapping,
+        )
+
+
+def _result(data: Mapping[str, Any]) -> EvaluateResult:
+    """A result from its JSON in a row (``"score": null`` reads as 0, not valid)."""
+    valid = bool(data.get("is_score_valid"))
+    return EvaluateResult(
+        score=data.get("score") or 0.0,
+        reason=data.get("reason"),
+        is_score_valid=valid,
+        error=None if valid else data.get("error") or data.get("reason"),
+        metrics={
+            name: MetricResult(**{**metric, "score": metric.get("score") or 0.0})
+            for name, metric in (data.get("metrics") or {}).items()
+        },
+    )
+
 
 @dataclass
 class PreviewResult:
-    """The samples and, for each reward, one result per sample (in sample order)."""
+    """What preview found: one ``results.jsonl`` row per sample, in sample order."""
 
-    samples: list[dict[str, Any]]
-    results: dict[str, list[EvaluateResult]]
+    rows: list[dict[str, Any]]
+    rewards: list[dict[str, Any]]
+    """Each reward's name, reference, parameters and weight, as ``summary.json`` records them."""
 
-    def rows(self) -> list[dict[str, Any]]:
-        """One output row per sample: its id, conversation, ground truth and every result."""
-        return [
-            {
-                "id": sample.get("id", index),
-                "messages": sample.get("messages"),
-                "ground_truth": sample.get("ground_truth"),
-                "results": {
-                    name: result_json(results[index]) for name, results in self.results.items()
-                },
-            }
-            for index, sample in enumerate(self.samples)
-        ]
+    @property
+    def names(self) -> list[str]:
+        """The rewards' names; with several, each one's score is the row's metric of that name."""
+        return [str(reward["name"]) for reward in self.rewards]
 
-    def summary(self) -> dict[str, dict[str, Any]]:
-        """Per reward and per metric: valid count, mean of valid scores, invalid count."""
-        summary: dict[str, dict[str, Any]] = {}
-        for name, results in self.results.items():
-            summary[name] = _mean_of(
-                [result.score for result in results if result.is_score_valid], len(results)
-            )
-            metric_names = sorted({metric for result in results for metric in result.metrics})
-            for metric in metric_names:
-                values = [result.metrics[metric] for result in results if metric in result.metrics]
-                valid = [value.score for value in values if value.is_score_valid]
-                summary[metric_key(name, metric)] = _mean_of(valid, len(values))
-        return summary
+    def summary(self) -> dict[str, Any]:
+        """The summary of the rows, as ``reward-kit run`` writes it to ``summary.json``."""
+        return summarize(self.rows, extra={"rewards": self.rewards})
 
-
-def _mean_of(scores: list[float], total: int) -> dict[str, Any]:
-    mean = math.fsum(scores) / len(scores) if scores else None
-    return {"valid": len(scores), "invalid": total - len(scores), "mean": mean}
-
-
-def _read_jsonl(path: Path, max_samples: int | None) -> list[dict[str, Any]]:
-    samples: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if max_samples is not None and len(samples) >= max_samples:
-                break
-            if not line.strip():
-                continue
-            try:
-                sample = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise PreviewError(f"{path}, line {number}: not JSON ({exc.msg})") from None
-            if not isinstance(sample, dict):
-                raise PreviewError(f"{path}, line {number}: expected a JSON object")
-            samples.append(sample)
-    if not samples:
-        raise PreviewError(f"{path} holds no samples")
-    return samples
-
-
-def _read_huggingface(source: HuggingFaceSource, max_samples: int | None) -> list[dict[str, Any]]:
-    config = DatasetConfig(
-        source_type=SourceType.huggingface, path_or_name=source.name, split=source.split
-    )
-    try:
-        rows = [row for row in load_rows(config, None, max_samples) if isinstance(row, dict)]
-    except DatasetError as exc:
-        raise PreviewError(str(exc)) from exc
-    if not rows:
-        raise PreviewError(f"dataset {source.name!r} (split {source.split!r}) holds no samples")
-    columns = sorted(rows[0])
-    for key in (source.prompt_key, source.response_key, *source.key_map):
-        if key not in rows[0]:
-            raise PreviewError(
-                f"dataset {source.name!r} has no column {key!r} (columns: {columns})"
-            )
-    samples = []
-    for row in rows:
-        sample = {ours: row[theirs] for theirs, ours in source.key_map.items()}
-        sample["messages"] = [
-            {"role": "user", "content": str(row[source.prompt_key])},
-            {"role": "assistant", "content": str(row[source.response_key])},
-        ]
-        samples.append(sample)
-    return samples
+    @property
+    def results(self) -> dict[str, list[EvaluateResult]]:
+        """Each reward's result per sample, read back from the rows (its metrics included)."""
+        if len(self.names) == 1:
+            return {self.names[0]: [_result(row) for row in self.rows]}
+        results: dict[str, list[EvaluateResult]] = {}
+        for name in self.names:
+            prefix = f"{name}."
+            column = []
+            for row in self.rows:
+                metrics = row.get("metrics") or {}
+                part = metrics.get(name)
+                if part is None:  # the row could not be scored by any reward
+                    column.append(EvaluateResult.invalid(str(row.get("error"))))
+                    continue
+                own = {
+                    key[len(prefix) :]: m for key, m in metrics.items() if key.startswith(prefix)
+                }
+                column.append(_result({**part, "metrics": own}))
+            results[name] = column
+        return results
 
 
 def load_preview_samples(
@@ -147,88 +141,131 @@ def load_preview_samples(
     *,
     huggingface: HuggingFaceSource | None = None,
     max_samples: int | None = None,
-) -> list[dict[str, Any]]:
-    """Samples from a JSONL file, a run directory, or a HuggingFace dataset.
+) -> list[Sample | BadRow]:
+    """Samples from a JSONL file, a run directory or a HuggingFace dataset, read by the pipeline.
+
+    Each row is a :class:`Sample`, or the :class:`BadRow` saying why it cannot be one (preview
+    shows it as a row that could not be scored).
 
     Raises:
-        PreviewError: no source, a missing or empty file, ``max_samples`` below 1, or a line
-            that is not a JSON object (with its line number).
+        PreviewError: no source or two, a missing or empty file, ``max_samples`` below 1, the
+            dataset cannot be loaded, or a row cannot be read (with its file and line, or row
+            and column).
     """
     if (samples is None) == (huggingface is None):
         raise PreviewError("give either a samples file or a HuggingFace dataset")
     if max_samples is not None and max_samples < 1:
         raise PreviewError(f"--max-samples must be at least 1, got {max_samples}")
     if huggingface is not None:
-        return _read_huggingface(huggingface, max_samples)
-    path = Path(str(samples)).expanduser()
-    if path.is_dir():
-        path = path / _PAIRS_FILE
-    if not path.is_file():
-        raise PreviewError(f"samples file {path} not found")
-    return _read_jsonl(path, max_samples)
+        config = huggingface.dataset_config()
+        where = f"dataset {huggingface.name!r} (split {huggingface.split!r})"
+    else:
+        path = Path(str(samples)).expanduser()
+        if path.is_dir():
+            path = path / _PAIRS_FILE
+        if not path.is_file():
+            raise PreviewError(f"samples file {path} not found")
+        config = DatasetConfig(source_type=SourceType.jsonl, path_or_name=str(path))
+        where = str(path)
+    try:
+        entries = list(read_samples(config, limit=max_samples, needs_response=True))
+    except DatasetError as exc:
+        raise PreviewError(str(exc)) from exc
+    for entry in entries:
+        if isinstance(entry, BadRow) and entry.row is None:
+            detail = entry.problem if huggingface is None else f"{where}, {entry}"
+            raise PreviewError(detail)
+    if not entries:
+        raise PreviewError(f"{where} holds no samples")
+    return entries
 
 
-def _has_response(sample: dict[str, Any]) -> bool:
-    """False when the conversation ends with a turn that is not the assistant's.
-
-    A sample without a conversation is left to the scorer, whose error says what is missing.
-    """
-    messages = sample.get("messages")
-    if not isinstance(messages, list) or not messages:
-        return True
-    last = messages[-1]
-    role = last.get("role") if isinstance(last, dict) else getattr(last, "role", None)
-    return role == "assistant"
-
-
-_NO_RESPONSE = EvaluateResult.invalid(
-    "the conversation has no assistant response to score (its last message must be the "
-    "assistant's, as in reward-kit run)"
-)
+def _reference(reward: Any, name: str) -> str:
+    """How the summary names where a loaded reward came from (its name, when nothing else)."""
+    info = getattr(reward, "__reward_kit__", None)
+    if info is not None:
+        return str(info.reference)
+    qualname = getattr(reward, "__qualname__", None)
+    module = getattr(reward, "__module__", None)
+    if isinstance(qualname, str) and isinstance(module, str):
+        return f"{module_reference(module)}:{qualname}"
+    return name
 
 
-async def _score_all(
-    samples: list[dict[str, Any]], rewards: dict[str, Any], timeout: float | None
-) -> dict[str, list[EvaluateResult]]:
-    """Score the samples that have a response; the others are invalid, as ``run`` treats them."""
-    names = list(rewards)
-    scorable = [index for index, sample in enumerate(samples) if _has_response(sample)]
-    scorers = [Scorer(rewards[name], timeout=timeout) for name in names]
-    scored = await asyncio.gather(
-        *(scorer.score_many([samples[index] for index in scorable]) for scorer in scorers)
+def _reward_set(
+    metrics: Mapping[str, Any], remote_url: str | None, timeout: float | None
+) -> RewardSet:
+    """The rewards as a run's reward set: each named as given, equally weighted."""
+    named = [(name, reward, _reference(reward, name)) for name, reward in metrics.items()]
+    if remote_url:
+        if _REMOTE in metrics:
+            raise PreviewError(f"a metric is named {_REMOTE!r}, the name of --remote-url's scores")
+        try:
+            remote = RewardFunction(mode="remote", endpoint=remote_url)
+        except ValueError as exc:
+            raise PreviewError(f"--remote-url: {exc}") from None
+        named.append((_REMOTE, remote, remote_url))
+    if not named:
+        raise PreviewError("nothing to score with: give --metrics-folders or --remote-url")
+    specs: list[RewardSpec] = []
+    loaded: dict[str, Any] = {}
+    for name, reward, reference in named:
+        if loaded.get(reference, reward) is not reward:  # two closures of one factory
+            reference = f"{reference} ({name})"
+        loaded[reference] = reward
+        specs.append(RewardSpec(function_path=reference, name=name))
+    config = RunConfig(
+        generation=GenerationConfig(enabled=False),
+        rewards=specs,
+        evaluation_params=EvaluationParamsConfig(timeout=timeout),
     )
-    results: dict[str, list[EvaluateResult]] = {}
-    for name, values in zip(names, scored, strict=True):
-        column = [_NO_RESPONSE] * len(samples)
-        for index, value in zip(scorable, values, strict=True):
-            column[index] = value
-        results[name] = column
-    return results
+    try:
+        return RewardSet(config, None, loaded)
+    except DuplicateRewardNameError as exc:
+        raise PreviewError(str(exc)) from None
+
+
+def _unscorable_row(bad: BadRow) -> dict[str, Any]:
+    """The row of a sample that cannot be scored: not valid, with the pipeline's reason."""
+    assert bad.row is not None and bad.sample_id is not None
+    messages = bad.row.get("messages")
+    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+        messages = []
+    return result_row(
+        sample_id=bad.sample_id,
+        variant=0,
+        messages=messages,
+        ground_truth=bad.row.get("ground_truth"),
+        result=EvaluateResult.invalid(str(bad)),
+        generation=None,
+    )
 
 
 def run_preview(
-    samples: list[dict[str, Any]],
+    samples: Sequence[Sample | BadRow] | Sequence[dict[str, Any]],
     *,
-    metrics: dict[str, Any] | None = None,
+    metrics: Mapping[str, Any] | None = None,
     remote_url: str | None = None,
     timeout: float | None = 60.0,
 ) -> PreviewResult:
-    """Score ``samples`` with every metric (and the remote evaluator, if given).
+    """Score ``samples`` with every reward, as ``reward-kit run`` scores them without generation.
 
     Args:
-        samples: Dicts ``{"messages": [...], "ground_truth": ..., **columns}``.
+        samples: From :func:`load_preview_samples`, or dicts ``{"messages": [...],
+            "ground_truth": ..., **columns}`` (read by the pipeline's loader here).
         metrics: Name -> reward function (see :func:`load_metrics_folders`).
         remote_url: URL of a deployed evaluator speaking the wire format; scored as ``remote``.
         timeout: Seconds one sample may take per reward.
     """
     if timeout is not None and not timeout > 0:
         raise PreviewError(f"--timeout must be a positive number of seconds, got {timeout:g}")
-    rewards = dict(metrics or {})
-    if remote_url:
-        try:
-            rewards["remote"] = RewardFunction(mode="remote", endpoint=remote_url)
-        except ValueError as exc:
-            raise PreviewError(f"--remote-url: {exc}") from None
-    if not rewards:
-        raise PreviewError("nothing to score with: give --metrics-folders or --remote-url")
-    return PreviewResult(samples, asyncio.run(_score_all(samples, rewards, timeout)))
+    rewards = _reward_set(metrics or {}, remote_url, timeout)
+    if all(isinstance(entry, (Sample, BadRow)) for entry in samples):
+        entries = cast("list[Sample | BadRow]", list(samples))
+    else:
+        rows = cast("Sequence[dict[str, Any]]", samples)
+        entries = list(read_samples(DatasetConfig(), rows=rows, needs_response=True))
+    scorable = [entry for entry in entries if isinstance(entry, Sample)]
+    scored = iter(asyncio.run(score_recorded(scorable, rewards)))
+    results = [next(scored) if isinstance(e, Sample) else _unscorable_row(e) for e in entries]
+    return PreviewResult(results, rewards.specs)

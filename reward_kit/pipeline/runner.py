@@ -19,7 +19,7 @@ import functools
 import json
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from reward_kit.pipeline.results import (
 )
 from reward_kit.pipeline.summary import summarize
 
-__all__ = ["RunResult", "arun_pipeline", "run_pipeline"]
+__all__ = ["RunResult", "arun_pipeline", "run_pipeline", "score_recorded"]
 
 _SCORING_CONCURRENCY = 64
 """Samples scored at once without generation (the worker pool bounds the real parallelism)."""
@@ -295,6 +295,20 @@ def _row(
         generation=generation,
     )
 
+
+async def score_recorded(samples: Sequence[Sample], rewards: RewardSet) -> list[dict[str, Any]]:
+    """The rows of samples that end with their responses, as a run without generation has them.
+
+    Every sample goes to each reward at once (a batch-mode reward gets all in one call): this is
+    how ``reward-kit preview`` scores, writing nothing.
+    """
+    if not samples:
+        return []
+    results = await rewards.score_group([_to_score(sample, sample.messages) for sample in samples])
+    return [
+        _row(sample, 0, sample.messages, result, None)
+        for sample, result in zip(samples, results, strict=True)
+    ]
 
 
 async def arun_pipeline(

@@ -183,9 +183,7 @@ def test_preview_treats_a_conversation_without_response_as_an_error(project):
         cwd=project,
     )
     assert completed.returncode == 0, completed.stderr
-    results = [
-        json.loads(line)["results"]["main.evaluate"] for line in output.read_text().splitlines()
-    ]
+    results = [json.loads(line) for line in output.read_text().splitlines()]
     assert results[0]["score"] == 1.0
     assert results[1]["score"] is None and results[1]["is_score_valid"] is False
     assert "ERROR" in completed.stdout

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.pipeline.conftest import write_jsonl
 
@@ -18,7 +21,7 @@ def _preview(*arguments, cwd):
     return subprocess.run(
         [sys.executable, "-m", "reward_kit", "preview", *arguments],
         cwd=cwd,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"},
         capture_output=True,
         text=True,
         timeout=120,
@@ -55,8 +58,10 @@ def test_preview_prints_tables_and_writes_output(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "ERROR" in completed.stdout and "1.000" in completed.stdout
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert rows[0]["results"]["wc"]["score"] == 1.0
-    assert rows[1]["results"]["wc"]["is_score_valid"] is False
+    assert [row["id"] for row in rows] == ["one", "two"]
+    assert rows[0]["score"] == 1.0 and rows[0]["variant"] == 0 and rows[0]["generation"] is None
+    assert rows[1]["score"] is None and rows[1]["is_score_valid"] is False
+    assert "does not end with an assistant response" in rows[1]["error"]
 
 
 def test_preview_reports_bad_arguments_in_one_line(tmp_path):
@@ -76,12 +81,12 @@ def test_preview_reports_a_broken_main_py_without_a_traceback(tmp_path):
 
 
 def test_preview_reads_a_huggingface_dataset(tmp_path):
+    import datasets
+
     folder = tmp_path / "dataset"
     folder.mkdir()
-    write_jsonl(
-        folder / "train.jsonl",
-        [{"question": "q", "answer_text": "one two three four five", "expected": "x"}],
-    )
+    rows = [{"question": "q", "answer_text": "one two three four five", "expected": "x"}]
+    datasets.Dataset.from_list(rows).to_parquet(str(folder / "train.parquet"))
 
     completed = _preview(
         "--metrics-folders",
@@ -102,8 +107,11 @@ def test_preview_reads_a_huggingface_dataset(tmp_path):
     assert completed.returncode == 0, completed.stderr
     row = json.loads((tmp_path / "out.jsonl").read_text())
     assert row["ground_truth"] == "x"
-    assert row["messages"][-1] == {"role": "assistant", "content": "one two three four five"}
-    assert row["results"]["wc"]["score"] == 1.0
+    assert row["messages"] == [
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": "one two three four five"},
+    ]
+    assert row["score"] == 1.0
 
 
 def test_preview_scores_with_a_remote_evaluator(tmp_path):
@@ -143,7 +151,7 @@ def test_preview_scores_with_a_remote_evaluator(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert [request["ground_truth"] for request in sorted(received, key=str)] == ["4", "5"]
     rows = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
-    assert [row["results"]["remote"]["score"] for row in rows] == [1.0, 0.0]
+    assert [row["score"] for row in rows] == [1.0, 0.0]
     assert "remote saw '4'" in completed.stdout
 
 
@@ -205,5 +213,58 @@ def test_preview_scores_a_closure_made_in_main_py(tmp_path):
 
     assert completed.returncode == 0, completed.stderr
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert [row["results"]["t"]["score"] for row in rows] == [1.0, 0.0]
-    assert rows[0]["results"]["t"]["reason"] == "3 words"
+    assert [row["score"] for row in rows] == [1.0, 0.0]
+    assert rows[0]["reason"] == "3 words"
+
+
+def _block(page: str, block_id: str) -> object:
+    match = re.search(f'<script type="application/json" id="{block_id}">(.*?)</script>', page, re.S)
+    assert match is not None
+    return json.loads(match.group(1))
+
+
+def test_several_rewards_give_one_row_per_sample_and_the_run_report(tmp_path):
+    (tmp_path / "short").mkdir()
+    (tmp_path / "short" / "main.py").write_text(
+        "from reward_kit import EvaluateResult, reward_function\n\n\n"
+        "@reward_function\n"
+        "def evaluate(messages, **kwargs):\n"
+        "    words = len(messages[-1].content.split())\n"
+        "    return EvaluateResult(score=float(words < 4), reason=f'{words} words')\n"
+    )
+    texts = ("one two", "one two three four five six")
+    samples = write_jsonl(
+        tmp_path / "s.jsonl",
+        [
+            {"id": f"s{i}", "messages": [{"role": "assistant", "content": text}], "max_length": 99}
+            for i, text in enumerate(texts)
+        ],
+    )
+
+    completed = _preview(
+        "--metrics-folders",
+        f"wc={WORD_COUNT}",
+        "short=short",
+        "--function-ref",
+        "length_reward",
+        "--samples",
+        str(samples),
+        "--output",
+        str(tmp_path / "out.jsonl"),
+        cwd=tmp_path,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    header = next(line for line in completed.stdout.splitlines() if "response" in line)
+    assert all(name in header for name in ("wc", "short", "length_reward", "score"))
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [row["metrics"]["short"]["score"] for row in rows] == [1.0, 0.0]
+    assert [row["metrics"]["wc"]["score"] for row in rows] == [0.4, 1.0]
+    assert "length_reward" in rows[0]["metrics"]
+    parts = [rows[0]["metrics"][name]["score"] for name in ("wc", "short", "length_reward")]
+    assert rows[0]["score"] == pytest.approx(sum(parts) / 3)
+    meta = _block((tmp_path / "out.html").read_text(encoding="utf-8"), "rk-meta")
+    assert isinstance(meta, dict)
+    assert [row[0] for row in meta["rows"]] == ["s0", "s1"]  # one row per sample
+    assert {"wc", "short", "length_reward"} <= set(meta["metrics"])
+    assert meta["summary"]["rows"] == 2

@@ -1,43 +1,52 @@
-"""preview's report: one row per sample, several rewards combined as run and serve combine them."""
+"""preview's report is the run report of its rows: one row per sample, each reward a metric."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from reward_kit.report._preview import preview_result_rows
-
-CONVERSATION = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
-
-
-def _output(sample_id: str, results: dict[str, Any]) -> dict[str, Any]:
-    return {"id": sample_id, "messages": CONVERSATION, "ground_truth": "a", "results": results}
+from reward_kit import EvaluateResult, MetricResult, reward_function
+from reward_kit.pipeline.preview import run_preview
+from reward_kit.report._data import build_report_data
 
 
-def _valid(score: float) -> dict[str, Any]:
-    metric = {"score": score, "reason": "m", "is_score_valid": True, "success": None}
-    return {"score": score, "reason": "ok", "is_score_valid": True, "metrics": {"part": metric}}
+@reward_function
+async def exact(messages: list[Any], ground_truth: Any = None, **kwargs: Any) -> EvaluateResult:
+    """1 when the answer is the ground truth; not scored without one."""
+    if ground_truth is None:
+        return EvaluateResult.invalid("no ground truth")
+    right = float(messages[-1]["content"] == ground_truth)
+    return EvaluateResult(score=right, metrics={"match": MetricResult(score=right)})
 
 
-def test_several_rewards_become_one_row_with_each_reward_as_a_metric() -> None:
-    invalid = {"score": None, "is_score_valid": False, "error": "timed out", "metrics": {}}
-    rows = list(
-        preview_result_rows(
-            [
-                _output("both", {"wc": _valid(1.0), "len": _valid(0.5)}),
-                _output("one-failed", {"wc": _valid(1.0), "len": invalid}),
-            ]
-        )
-    )
-    assert [row["id"] for row in rows] == ["both", "one-failed"]
-    assert all(row["variant"] == 0 for row in rows)
-    assert rows[0]["score"] == 0.75 and rows[0]["is_score_valid"] is True
-    assert (
-        rows[0]["metrics"]["wc"]["score"] == 1.0 and rows[0]["metrics"]["len.part"]["score"] == 0.5
-    )
-    assert rows[1]["score"] is None and rows[1]["is_score_valid"] is False
-    assert "len: timed out" in rows[1]["error"]
+@reward_function
+async def short(messages: list[Any], **kwargs: Any) -> EvaluateResult:
+    """1 for answers of at most 3 characters, else 0.5."""
+    return EvaluateResult(score=1.0 if len(messages[-1]["content"]) <= 3 else 0.5)
+
+
+def _sample(sample_id: str, answer: str, ground_truth: str | None) -> dict[str, Any]:
+    messages = [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": answer}]
+    return {"id": sample_id, "messages": messages, "ground_truth": ground_truth}
+
+
+def test_several_rewards_become_one_row_per_sample_with_each_rewards_score() -> None:
+    samples = [_sample("both", "4", "4"), _sample("one-failed", "four", None)]
+    result = run_preview(samples, metrics={"exact": exact, "short": short})
+
+    data = build_report_data(result.rows, result.summary(), title="preview")
+
+    table = data.meta["rows"]
+    assert [row[0] for row in table] == ["both", "one-failed"]
+    assert data.meta["metrics"] == ["exact", "exact.match", "short"]
+    both, failed = table
+    assert both[2] == 1.0 and both[3] == 1 and both[7] == [1.0, 1.0, 1.0]
+    assert failed[2] is None and failed[3] == 0 and failed[7] == [None, None, 0.5]
+    assert data.meta["errors"][failed[4]] == "exact: no ground truth"
+    assert data.meta["summary"]["rewards"] == result.rewards
 
 
 def test_one_reward_keeps_its_own_result() -> None:
-    (row,) = preview_result_rows([_output("s", {"wc": _valid(0.25)})])
-    assert row["score"] == 0.25 and set(row["metrics"]) == {"part"}
+    result = run_preview([_sample("s", "4", "4")], metrics={"exact": exact})
+    data = build_report_data(result.rows, result.summary(), title="preview")
+    assert data.meta["metrics"] == ["match"]
+    assert data.meta["rows"][0][2] == 1.0
