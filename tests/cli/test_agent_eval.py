@@ -227,7 +227,7 @@ def explode():
 
 @R.tool(description="Never finishes in time")
 def slow():
-    time.sleep(10)
+    time.sleep(2)  # 4x the 0.5 s limit; the abandoned thread still holds the exit this long
 """
 
 
