@@ -111,10 +111,12 @@ def _load_transformations(
 def _map_columns(row: dict[str, Any], mapping: dict[str, str | None]) -> dict[str, Any]:
     mapped = dict(row)
     for ours, source in mapping.items():
-        if source is None or source == ours:
+        if source is None:
             continue
         if source not in row:
             raise RowProblem(source, "mapped column is missing from the row")
+        if source == ours:
+            continue
         mapped.pop(source, None)
         mapped[ours] = row[source]
     return accept_legacy_ground_truth(mapped)

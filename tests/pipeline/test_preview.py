@@ -254,7 +254,9 @@ def test_huggingface_columns_go_through_the_pipelines_column_mapping(tmp_path):
 
 
 def test_a_missing_huggingface_column_stops_preview_naming_it(tmp_path):
-    folder = _huggingface_dataset(tmp_path, [{"prompt": "q", "response": "a"}])
-    source = HuggingFaceSource(str(folder), prompt_key="question")
+    folder = _huggingface_dataset(tmp_path, [{"prompt": "q", "answer": "a"}])
+    with pytest.raises(PreviewError, match="row 1, column 'response': mapped column is missing"):
+        load_preview_samples(huggingface=HuggingFaceSource(str(folder)))
+    source = HuggingFaceSource(str(folder), prompt_key="question", response_key="answer")
     with pytest.raises(PreviewError, match="row 1, column 'question': mapped column is missing"):
         load_preview_samples(huggingface=source)
