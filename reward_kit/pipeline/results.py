@@ -35,7 +35,6 @@ __all__ = [
     "metric_json",
     "prepare_resume",
     "read_results",
-    "result_json",
     "result_row",
     "sort_results",
     "summary_fields",
@@ -81,15 +80,6 @@ def metric_json(metric: MetricResult) -> dict[str, Any]:
     data = metric.model_dump(mode="json")
     if not metric.is_score_valid:
         data["score"] = None
-    return data
-
-
-def result_json(result: EvaluateResult) -> dict[str, Any]:
-    """An ``EvaluateResult`` as JSON with ``"score": null`` wherever it could not score."""
-    data = result.model_dump(mode="json")
-    if not result.is_score_valid:
-        data["score"] = None
-    data["metrics"] = {name: metric_json(metric) for name, metric in result.metrics.items()}
     return data
 
 
