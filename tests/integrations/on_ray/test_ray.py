@@ -27,14 +27,6 @@ from reward_kit.scoring import Scorer, score_batch
 ray = pytest.importorskip("ray")
 
 
-@pytest.fixture(scope="module")
-def local_ray():
-    """One local Ray for the module (starting one takes seconds on two cores)."""
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
-    ray.shutdown()
-
-
 def conversation(answer: str) -> list[dict[str, str]]:
     return [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": answer}]
 
@@ -185,7 +177,7 @@ def _run_config(data: Path, **scoring: Any) -> dict[str, Any]:
     return {
         "dataset": {"source_type": "jsonl", "path_or_name": str(data)},
         "generation": {"enabled": False},
-        "reward": {"function_path": "tests.integrations.test_ray:by_answer"},
+        "reward": {"function_path": "tests.integrations.on_ray.test_ray:by_answer"},
         "evaluation_params": {"timeout": 30},
         "scoring": scoring,
         "output": {"progress": "none"},

@@ -26,14 +26,6 @@ ray = pytest.importorskip("ray")
 __all__ = ["openai_stub"]
 
 
-@pytest.fixture(scope="module")
-def local_ray():
-    """One local Ray for the module (starting one takes seconds on two cores)."""
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
-    yield
-    ray.shutdown()
-
-
 def _config(tmp_path: Path, stub: OpenAIStub, count: int, **generation: Any) -> dict[str, Any]:
     tmp_path.mkdir(parents=True, exist_ok=True)
     return {
