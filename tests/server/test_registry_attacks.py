@@ -33,9 +33,10 @@ ECHO = (
 )
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    with registry(tmp_path / "registry", {}) as running:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One registry for the module; each test uses evaluator ids and keys of its own."""
+    with registry(tmp_path_factory.mktemp("attacks") / "registry", {}) as running:
         yield running
 
 
