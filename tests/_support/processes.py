@@ -30,14 +30,15 @@ def processes_with(marker: str) -> list[int]:
 
 def descendants(root: int) -> set[int]:
     """Every process below ``root`` (from each process's parent in /proc/<pid>/stat)."""
-    parents = {}
+    parents: dict[int, int] = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             continue
         parents[int(pid)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = set(), {root}
+    found: set[int] = set()
+    frontier = {root}
     while frontier:
         frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
         found |= frontier

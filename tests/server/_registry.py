@@ -13,7 +13,9 @@ KEY = "registry-key-0123456789"
 ACCOUNT = "acme"
 
 
-def cli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess:
+def cli(
+    *args: str, env: dict[str, str], stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "reward_kit", *args],
         env={**os.environ, **env},
@@ -24,7 +26,9 @@ def cli(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess
     )
 
 
-def registry(root: Path, env: dict[str, str], port: int | None = None, *extra: str):
+def registry(
+    root: Path, env: dict[str, str], port: int | None = None, *extra: str
+) -> ServerProcess:
     args = ["--registry", str(root), "--api-key-env", "REG_KEY", "--workers", "2", *extra]
     return ServerProcess(args, env={**env, "REG_KEY": KEY}, port=port)
 
