@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from tests._servers.openai_stub import OpenAIStub
-from tests.agent.conftest import FlightScript, agent_eval, flight_row, make_bundle
+from tests.cli._agent_eval import FlightScript, agent_eval, flight_row, make_bundle
 
 ROLLOUTS = 3
 CONCURRENCY = 3
