@@ -132,13 +132,12 @@ def test_word_count_metrics_folder_previews(tmp_path):
     )
 
     assert completed.returncode == 0, completed.stderr
-    results = {
-        row["id"]: row["results"]["word_count"]
-        for row in map(json.loads, output.read_text().splitlines())
-    }
+    # one reward: each row is a results.jsonl row, scored by word_count alone
+    results = {row["id"]: row for row in map(json.loads, output.read_text().splitlines())}
     assert results["short"]["score"] == pytest.approx(0.6)
     assert results["good"]["score"] == 1.0
     assert results["not-answered"]["is_score_valid"] is False
+    assert results["not-answered"]["score"] is None
     assert "ERROR" in completed.stdout
 
 
