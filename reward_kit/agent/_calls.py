@@ -7,9 +7,13 @@ time-out) becomes ``{"error": ...}`` for the agent to read; none ends the rollou
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import json
 import logging
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +83,38 @@ async def call_tool(
     return outcome
 
 
+def _in_daemon_thread(
+    func: Callable[..., Any], kwargs: dict[str, Any], name: str
+) -> asyncio.Future[Any]:
+    """Run a sync tool in a thread of its own that never holds up the process's exit.
+
+    A thread cannot be stopped: a tool past its time limit goes on in the background, and with
+    ``asyncio.to_thread`` the interpreter would wait for it at exit.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+    context = contextvars.copy_context()
+
+    def settle(value: Any, error: BaseException | None) -> None:
+        if future.done():  # given up on (timed out)
+            return
+        if error is None:
+            future.set_result(value)
+        else:
+            future.set_exception(error)
+
+    def run() -> None:
+        try:
+            outcome: tuple[Any, BaseException | None] = (context.run(func, **kwargs), None)
+        except BaseException as exc:  # handed to the caller, as asyncio.to_thread would
+            outcome = (None, exc)
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits for it any more
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=run, name=f"reward-kit-tool-{name}", daemon=True).start()
+    return future
+
+
 async def _call(
     tools: dict[str, Tool],
     name: str,
@@ -110,7 +146,7 @@ async def _call(
         if tool.is_async:
             result = await asyncio.wait_for(tool.func(**arguments, **injected), timeout)
         else:
-            call = asyncio.to_thread(tool.func, **arguments, **injected)
+            call = _in_daemon_thread(tool.func, {**arguments, **injected}, name)
             result = await asyncio.wait_for(call, timeout)
     except (asyncio.TimeoutError, TimeoutError):
         return ToolOutcome(name, arguments, False, error=f"tool timed out after {timeout:g} s")

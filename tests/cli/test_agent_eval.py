@@ -227,7 +227,7 @@ def explode():
 
 @R.tool(description="Never finishes in time")
 def slow():
-    time.sleep(2)  # 4x the 0.5 s limit; the abandoned thread still holds the exit this long
+    time.sleep(60)  # far past the 0.5 s limit: the command must not wait for it at exit
 """
 
 
@@ -245,7 +245,10 @@ def test_tool_errors_become_error_messages_and_the_rollout_is_scored(tmp_path):
         tmp_path / "b", [flight_row(mock_responses=mocks)], bad_tools__py=BAD_TOOLS
     )
     flags = ("--registry-override", "bad_tools", "--tool-timeout", "0.5", "-o", tmp_path / "out")
-    done = agent_eval("-t", bundle, "--test-mode", "--mock-response", *flags, cwd=tmp_path)
+    # the slow tool sleeps 60 s: a command that waited for it at exit would time out here
+    done = agent_eval(
+        "-t", bundle, "--test-mode", "--mock-response", *flags, cwd=tmp_path, timeout=40
+    )
     assert done.returncode == 0, done.stderr + done.stdout
     (row,) = results(run_dir(tmp_path / "out"))
     tool_messages = [m for m in row["messages"] if m["role"] == "tool"]
