@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reward_kit._messages import describe_validation_error
-from reward_kit.errors import RewardKitError
+from reward_kit.errors import ConfigError
 
 __all__ = [
     "CONFIG_FILE_NAME",
@@ -29,10 +29,6 @@ __all__ = [
 
 CONFIG_FILE_NAME = "rewardkit.yaml"
 AuthMode = Literal["api-key", "iam", "mtls-client-auth"]
-
-
-class ConfigError(RewardKitError, ValueError):
-    """``rewardkit.yaml`` is not valid YAML or holds a wrong setting."""
 
 
 class GCPCloudRunConfig(BaseModel):

@@ -26,9 +26,9 @@ from it. Each class is defined next to its code (module in brackets when not thi
     │   ├── LLMRequestError                    the model server refused the request (4xx)
     │   ├── LLMResponseError                   a 200 answer that is not a chat completion
     │   └── LLMUnavailableError                transient failures outlasted the retries
-    ├── ConfigError (ValueError) [pipeline.config]  a run config that cannot be used
-    ├── ConfigError (ValueError) [config]     rewardkit.yaml that cannot be used (a class of
-    │                                          its own, of the compat facade)
+    ├── ConfigError (ValueError)              a run config or rewardkit.yaml that cannot be
+    │                                          used (also ``pipeline.config.ConfigError`` and
+    │                                          ``config.ConfigError``)
     ├── DatasetError (ValueError) [pipeline._sources]  a dataset that cannot be read
     ├── RowProblem [pipeline._prompts]         one row cannot become a sample
     ├── GenerationAborted [pipeline.generation]  generation cannot succeed for any sample
@@ -66,6 +66,7 @@ A new exception class is added to this tree; ``tests/test_errors.py`` checks tha
 from __future__ import annotations
 
 __all__ = [
+    "ConfigError",
     "DuplicateRewardNameError",
     "EvaluationError",
     "EvaluationTimeout",
@@ -118,6 +119,11 @@ class EvaluationTimeout(EvaluationError, TimeoutError):
 
 class WorkerCrashed(EvaluationError):
     """The worker process evaluating a sample died (crash, ``os._exit``, out of memory)."""
+
+
+class ConfigError(RewardKitError, ValueError):
+    """A configuration cannot be used: a run config's unknown key, wrong type or contradiction,
+    or a ``rewardkit.yaml`` that is not YAML or holds a wrong setting."""
 
 
 class RemoteEvaluationError(RewardKitError):

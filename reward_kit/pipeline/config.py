@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from reward_kit._credentials import API_KEY_ENV, DEFAULT_INFERENCE_URL
-from reward_kit.errors import RewardKitError
+from reward_kit.errors import ConfigError
 
 __all__ = [
     "ApiParamsConfig",
@@ -33,10 +33,6 @@ __all__ = [
     "register_configs",
     "validate_config",
 ]
-
-
-class ConfigError(RewardKitError, ValueError):
-    """The run configuration has an unknown key, a value of the wrong type, or a contradiction."""
 
 
 class SourceType(str, Enum):
