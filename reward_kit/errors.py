@@ -16,7 +16,7 @@ from it. Each class is defined next to its code (module in brackets when not thi
     ├── EvaluationError                        evaluating a sample failed
     │   ├── EvaluationTimeout (TimeoutError)   the worker ran past its time limit and was killed
     │   ├── WorkerCrashed                      the worker process died while evaluating
-    │   └── CannotSendCall [_workers]          the call cannot be pickled for a worker
+    │   └── CannotSendCall [_worker_handle]    the call cannot be pickled for a worker
     ├── RemoteEvaluationError                  a remote evaluator answered with an error
     ├── CredentialsError (ValueError) [_credentials, reward_kit.auth]  no usable API key/account
     ├── RewardInputError (ValueError) [rewards._common]  a reward's input holds no answer

@@ -303,7 +303,7 @@ def test_a_failing_queued_call_fails_alone() -> None:
 
 
 def test_a_call_whose_batch_cannot_load_is_retried_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("reward_kit._workers.LOAD_LIMIT_S", 1.0)
+    monkeypatch.setattr("reward_kit._worker_handle.LOAD_LIMIT_S", 1.0)
     calls: list[tuple[object, ...]] = [(_ignore_first, None, i) for i in range(6)]
     calls[2] = (_ignore_first, SlowToUnpickle(), 2)  # loads in 1.5 s: past the load limit
     with WorkerPool(1, name="test-batch-load") as pool:

@@ -34,8 +34,8 @@ from typing import Any, TypeVar
 
 from reward_kit._pickling import dumps
 from reward_kit._wire_values import decode_value
+from reward_kit._worker_handle import LOAD_LIMIT_S, CannotSendCall, Functions
 from reward_kit._worker_process import CACHED_FUNCTIONS, STARTED, _run_call
-from reward_kit._workers import LOAD_LIMIT_S, CannotSendCall, _Functions
 from reward_kit.errors import EvaluationError, EvaluationTimeout, WorkerCrashed
 
 __all__ = ["RayPool", "shared_ray_pool"]
@@ -131,7 +131,7 @@ class RayPool:
         self.num_cpus_per_task = num_cpus_per_task
         self.max_in_flight = max_in_flight
         self.max_retries = max_retries
-        self._functions = _Functions()
+        self._functions = Functions()
         self._refs: OrderedDict[int, tuple[str, Any]] = OrderedDict()
         self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
             weakref.WeakKeyDictionary()
