@@ -12,9 +12,6 @@ import abc
 import asyncio
 import functools
 import inspect
-import numbers
-import types
-import typing
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -25,7 +22,15 @@ from reward_kit._async_bridge import run_sync
 from reward_kit._loading import load_reference, module_reference
 from reward_kit._messages import to_messages
 from reward_kit._results import to_evaluate_result, to_evaluate_results
-from reward_kit.errors import InvalidRewardFunctionError
+from reward_kit._reward_signature import (
+    DATA_PARAMETERS,
+    KeywordBinding,
+    annotations_of,
+    check_signature,
+    mentions,
+    scalar_check,
+    wants_models,
+)
 from reward_kit.models import EvaluateResult, Message
 
 __all__ = ["BatchReward", "PointwiseReward", "RewardInfo", "reward_function"]
@@ -50,104 +55,6 @@ class RewardInfo:
     is_async: bool
 
 
-def _mentions(annotation: Any, target: type) -> bool:
-    if annotation is target or typing.get_origin(annotation) is target:
-        return True
-    if isinstance(annotation, str):
-        return target.__name__ in annotation
-    return any(_mentions(argument, target) for argument in typing.get_args(annotation))
-
-
-def _annotations(func: Callable[..., Any]) -> dict[str, Any]:
-    try:
-        return typing.get_type_hints(func)
-    except Exception:  # unresolvable forward references: fall back to the raw strings
-        return dict(getattr(func, "__annotations__", {}))
-
-
-_DATA_PARAMETERS = frozenset(
-    {
-        "messages",
-        "ground_truth",
-        "rollouts_messages",
-        "ground_truths",
-        "original_messages",
-        "response",
-        "expected_response",
-    }
-)
-_SCALARS: dict[Any, tuple[type, ...]] = {
-    bool: (bool, numbers.Integral),
-    int: (numbers.Integral,),
-    float: (numbers.Real,),
-    str: (str,),
-    type(None): (type(None),),
-}
-
-
-def _scalar_check(annotation: Any) -> tuple[type, ...] | None:
-    """The types a parameter annotated with plain scalars (``int | None``...) accepts, else None.
-
-    ``int`` accepts any integral number and ``float`` any real one (NumPy's too), so only a
-    value of a plainly wrong kind (``"abc"`` for a length) is refused.
-    """
-    origin = typing.get_origin(annotation)
-    members = (
-        typing.get_args(annotation)
-        if origin is typing.Union or origin is types.UnionType
-        else (annotation,)
-    )
-    if not all(member in _SCALARS for member in members):
-        return None
-    return tuple(kind for member in members for kind in _SCALARS[member])
-
-
-def _wants_models(annotation: Any) -> bool:
-    """Messages are passed as ``Message`` unless the parameter is annotated for dicts only."""
-    if annotation is None:
-        return True
-    return _mentions(annotation, Message) or not _mentions(annotation, dict)
-
-
-@dataclass(frozen=True)
-class _KeywordBinding:
-    """Binds a call made with keyword arguments only, as ``Signature.bind`` does but faster.
-
-    Rewards are called once per sample with keywords only, and ``Signature.bind`` costs more
-    than many a reward itself.
-    """
-
-    named: tuple[str, ...]
-    required: frozenset[str]
-    var_keyword: str | None
-
-    @classmethod
-    def of(cls, signature: inspect.Signature) -> _KeywordBinding | None:
-        """The binding for ``signature``; None when it has positional-only or ``*args``."""
-        parameters = list(signature.parameters.values())
-        simple = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-        var_keyword = [p.name for p in parameters if p.kind is inspect.Parameter.VAR_KEYWORD]
-        named = [p for p in parameters if p.kind in simple]
-        if len(named) + len(var_keyword) != len(parameters):
-            return None
-        required = frozenset(p.name for p in named if p.default is inspect.Parameter.empty)
-        return cls(tuple(p.name for p in named), required, var_keyword[0] if var_keyword else None)
-
-    def bind(
-        self, signature: inspect.Signature, kwargs: dict[str, Any]
-    ) -> inspect.BoundArguments | None:
-        """The bound arguments, or None when the call is wrong (``Signature.bind`` says how)."""
-        if not self.required <= kwargs.keys():
-            return None
-        arguments = {name: kwargs[name] for name in self.named if name in kwargs}
-        if len(arguments) < len(kwargs):
-            if self.var_keyword is None:
-                return None
-            extra = {name: value for name, value in kwargs.items() if name not in arguments}
-            arguments[self.var_keyword] = extra
-        return inspect.BoundArguments(signature, arguments)
-
-
 class _DecoratedReward(abc.ABC, Generic[P, R]):
     """Shared machinery of the pointwise and batch faces of a decorated reward."""
 
@@ -158,20 +65,20 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
         self._func = func
         self._signature = inspect.signature(func)
         self.__reward_kit__ = info
-        hints = _annotations(func)
+        hints = annotations_of(func)
         self._hints = hints
-        self._coerce_ground_truth = _mentions(hints.get("ground_truth"), Message)
-        self._wants_models = {name: _wants_models(hint) for name, hint in hints.items()}
-        self._keywords = _KeywordBinding.of(self._signature)
+        self._coerce_ground_truth = mentions(hints.get("ground_truth"), Message)
+        self._wants_models = {name: wants_models(hint) for name, hint in hints.items()}
+        self._keywords = KeywordBinding.of(self._signature)
         # Options (parameters with a default, not the data) annotated with plain scalars are
         # checked on each call: a wrong kind of value gives an invalid result naming the option.
         self._scalar_checks = {
             name: (check + ((type(None),) if parameter.default is None else ()), hints[name])
             for name, parameter in self._signature.parameters.items()
             if parameter.default is not inspect.Parameter.empty
-            and name not in _DATA_PARAMETERS
+            and name not in DATA_PARAMETERS
             and name in hints
-            and (check := _scalar_check(hints[name])) is not None
+            and (check := scalar_check(hints[name])) is not None
         }
 
     @abc.abstractmethod
@@ -253,9 +160,9 @@ class _DecoratedReward(abc.ABC, Generic[P, R]):
 
     def _coerce(self, bound: inspect.BoundArguments, name: str, value: Any, where: str) -> None:
         messages = to_messages(value, where)
-        wants_models = self._wants_models.get(name, True)
+        as_models = self._wants_models.get(name, True)
         bound.arguments[name] = (
-            messages if wants_models else [m.model_dump(exclude_none=True) for m in messages]
+            messages if as_models else [m.model_dump(exclude_none=True) for m in messages]
         )
 
     def deploy(
@@ -361,14 +268,14 @@ class BatchReward(_DecoratedReward[P, list[EvaluateResult]]):
                     f"rollouts_messages: expected a list of conversations, got "
                     f"{type(rollouts).__name__}"
                 )
-            wants_models = _wants_models(self._hints.get("rollouts_messages"))
+            as_models = wants_models(self._hints.get("rollouts_messages"))
             conversations = [
                 to_messages(rollout, f"rollouts_messages[{index}]")
                 for index, rollout in enumerate(rollouts)
             ]
             bound.arguments["rollouts_messages"] = (
                 conversations
-                if wants_models
+                if as_models
                 else [[m.model_dump(exclude_none=True) for m in c] for c in conversations]
             )
         return bound
@@ -389,25 +296,6 @@ def _response_text(messages: list[Message]) -> str:
     return last.text if last is not None else ""
 
 
-def _check_signature(func: Callable[..., Any], mode: Mode) -> None:
-    """Refuse a function that could never be given the response it should judge."""
-    if not callable(func):
-        raise InvalidRewardFunctionError(
-            f"@reward_function needs a function, got {type(func).__name__}"
-        )
-    name = getattr(func, "__qualname__", repr(func))
-    parameters = inspect.signature(func).parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
-        return
-    accepted = ("rollouts_messages",) if mode == "batch" else ("messages", "response")
-    if not any(parameter in parameters for parameter in accepted):
-        raise InvalidRewardFunctionError(
-            f"{mode} reward function {name!r} must have a parameter named "
-            f"{' or '.join(map(repr, accepted))} (or accept **kwargs): nothing else receives "
-            "the response to judge"
-        )
-
-
 def _decorate(
     func: Callable[P, Any], mode: Mode, id: str | None, requirements: Sequence[str] | None
 ) -> PointwiseReward[P] | BatchReward[P]:
@@ -415,7 +303,7 @@ def _decorate(
         raise ValueError(f"mode must be 'pointwise' or 'batch', got {mode!r}")
     if isinstance(requirements, str):
         raise TypeError("requirements must be a list of requirement strings, not one string")
-    _check_signature(func, mode)
+    check_signature(func, mode)
     reference = f"{module_reference(func.__module__)}:{func.__qualname__}"
     name = id or func.__name__
     info = RewardInfo(
