@@ -110,3 +110,15 @@ def pair(value: Any, what: str) -> tuple[float, float]:
     if low > high:
         raise ValueError(f"{what} must be (min, max), got {value!r}")
     return low, high
+
+
+def value_ranges(
+    correct_range: Any, wrong_range: Any, values: dict[str, float | None]
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The ranges, with reward-kit's ``min_value_*``/``max_value_*`` overriding their ends."""
+    correct, wrong = list(correct_range), list(wrong_range)
+    for key, value in values.items():
+        if value is not None:
+            bound, _, kind = key.partition("_value_")
+            (correct if kind == "correct" else wrong)[bound == "max"] = value
+    return pair(correct, "correct_range"), pair(wrong, "wrong_range")

@@ -9,7 +9,7 @@ from reward_kit._registry import resolve_reward
 from reward_kit.errors import RewardNotFoundError
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, response_text
-from reward_kit.rewards._length import interpolate, measure, pair
+from reward_kit.rewards._length import interpolate, measure, value_ranges
 from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
@@ -24,18 +24,6 @@ def _accuracy_function(accuracy_fn: str | Callable[..., Any]) -> Callable[..., A
     raise ValueError(
         f"accuracy_fn must be a reward function or its name, got {type(accuracy_fn).__name__}"
     )
-
-
-def _ranges(
-    correct_range: Any, wrong_range: Any, values: dict[str, float | None]
-) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The ranges, with reward-kit's ``min_value_*``/``max_value_*`` overriding their ends."""
-    correct, wrong = list(correct_range), list(wrong_range)
-    for key, value in values.items():
-        if value is not None:
-            bound, _, kind = key.partition("_value_")
-            (correct if kind == "correct" else wrong)[bound == "max"] = value
-    return pair(correct, "correct_range"), pair(wrong, "wrong_range")
 
 
 @reward_function
@@ -103,7 +91,8 @@ def cosine_scaled_accuracy_length_reward(
     try:
         judge = _accuracy_function(accuracy_fn)
         length = measure(response_text(messages, drop_thinking=False), token_method, tokenizer)
-        (good_low, good_high), (bad_low, bad_high) = _ranges(correct_range, wrong_range, bounds)
+        good, bad = value_ranges(correct_range, wrong_range, bounds)
+        (good_low, good_high), (bad_low, bad_high) = good, bad
         if max_length <= 0:
             raise ValueError(f"max_length must be positive, got {max_length}")
     except (RewardInputError, RewardNotFoundError, ValueError) as exc:

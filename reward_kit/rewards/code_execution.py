@@ -195,9 +195,13 @@ async def _fraction(
     function_to_call: str | None,
     api_key: str | None,
     float_tolerance: float | None,
+    expected_output: str | None = None,
 ) -> EvaluateResult:
-    """Tests from ``test_cases`` or a list ground truth; a string ground truth is one output."""
-    tests = test_cases if test_cases is not None else ground_truth
+    """Tests from ``test_cases``, else ``expected_output`` (one output, no input), else the
+    ground truth (a list of tests, or one output as a string)."""
+    tests = test_cases if test_cases is not None else expected_output
+    if tests is None:
+        tests = ground_truth
     if isinstance(tests, str) and not tests.lstrip().startswith("["):
         options = RunOptions(language, timeout, 256, float_tolerance, partial_credit=False)
         try:
@@ -229,6 +233,7 @@ async def fractional_code_reward(
     api_key: str | None = None,
     float_tolerance: float | None = None,
     test_cases: list[dict[str, Any]] | None = None,
+    expected_output: str | None = None,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Fraction of tests passed, over ALL tests (a crash or timeout is a failed test).
@@ -242,6 +247,8 @@ async def fractional_code_reward(
         environment: ``"local"`` (sandboxed here) or ``"e2b"``.
         function_to_call: name of the function to test (call-based tests).
         test_cases: the tests, as reward-kit's keyword (wins over ``ground_truth``).
+        expected_output: the expected standard output of the program run without input, as
+            reward-kit's overview page passes it (wins over ``ground_truth``).
 
     Returns:
         Per-test metrics ``test_<i>`` and ``pass_rate``.
@@ -256,6 +263,7 @@ async def fractional_code_reward(
         function_to_call,
         api_key,
         float_tolerance,
+        expected_output,
     )
 
 
@@ -272,12 +280,14 @@ async def binary_code_reward(
     float_tolerance: float | None = None,
     test_cases: list[dict[str, Any]] | None = None,
     threshold: float = 0.99,
+    expected_output: str | None = None,
     **kwargs: Any,
 ) -> EvaluateResult:
     """1.0 when the pass rate of :func:`fractional_code_reward` exceeds ``threshold``, else 0.0.
 
     Args:
         threshold: the pass rate that must be exceeded (default 0.99: every test).
+        expected_output: one expected standard output (see :func:`fractional_code_reward`).
     """
     result = await _fraction(
         messages,
@@ -289,6 +299,7 @@ async def binary_code_reward(
         function_to_call,
         api_key,
         float_tolerance,
+        expected_output,
     )
     if not result.is_score_valid:
         return result

@@ -47,6 +47,8 @@ def format_reward(
     ground_truth: Any = None,
     format_regex: str = DEFAULT_FORMAT_REGEX,
     require_exact_match: bool = True,
+    pattern: str | None = None,
+    flags: int | None = None,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Score 1.0 when the last assistant message matches ``format_regex``, else 0.0.
@@ -62,17 +64,21 @@ def format_reward(
         format_regex: The required format, matched with ``re.DOTALL``.
         require_exact_match: True: the whole response (surrounding whitespace aside) must
             match. False: the format may appear anywhere in the response.
+        pattern: reward-kit's overview page's name for ``format_regex`` (wins when given).
+        flags: ``re`` flags for the pattern; default ``re.DOTALL`` (``.`` crosses lines).
     """
+    if pattern is not None:
+        format_regex = pattern
     try:
         raw = response_text(messages, drop_thinking=False)
-        pattern = re.compile(format_regex, re.DOTALL)
+        compiled = re.compile(format_regex, re.DOTALL if flags is None else flags)
     except RewardInputError as exc:
         return EvaluateResult.invalid(str(exc))
     except re.error as exc:
         return EvaluateResult.invalid(f"format_regex is not a valid regular expression: {exc}")
     text = restore_prefilled_think(raw.strip())
     prefilled = text != raw.strip()
-    match = pattern.fullmatch(text) if require_exact_match else pattern.search(text)
+    match = compiled.fullmatch(text) if require_exact_match else compiled.search(text)
     if match and format_regex == DEFAULT_FORMAT_REGEX:
         match = match if match["think"].strip() and match["answer"].strip() else None
     if match:

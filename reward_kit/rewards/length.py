@@ -7,7 +7,7 @@ from typing import Any
 
 from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import RewardInputError, response_text
-from reward_kit.rewards._length import interpolate, measure, pair
+from reward_kit.rewards._length import interpolate, measure, pair, value_ranges
 from reward_kit.rewards._options import check_options
 from reward_kit.typed_interface import reward_function
 
@@ -97,6 +97,7 @@ def length_reward(
     metrics = {
         "length": MetricResult(score=float(length), reason=f"{token_method} length"),
         "in_band": MetricResult(score=float(distance == 0), reason=reason, success=distance == 0),
+        "token_count": MetricResult(score=float(length), reason=f"{length} ({token_method})"),
     }
     return EvaluateResult(score=score, reason=reason, metrics=metrics)
 
@@ -108,16 +109,18 @@ def cosine_scaled_length(
     correct_range: tuple[float, float],
     wrong_range: tuple[float, float],
 ) -> float:
-    """The Kimi/open-r1 cosine length reward for one response.
+    """The open-r1 cosine length reward for one response, as reward-kit computes it.
 
     Correct responses go from the top of ``correct_range`` at length 0 down to its bottom at
-    ``max_length``; wrong ones from the top of ``wrong_range`` down to its bottom. So short
-    correct answers score highest and long wrong answers lowest.
+    ``max_length``: short right answers pay most. Wrong ones go from the bottom of
+    ``wrong_range`` up to its top: a wrong answer that shows more work is penalised less.
+    When the ranges do not overlap, a right answer always beats a wrong one.
     """
     if max_length <= 0:
         raise ValueError(f"max_length must be positive, got {max_length}")
     low, high = correct_range if correct else wrong_range
-    return interpolate(length / max_length, high, low, "cosine")
+    start, end = (high, low) if correct else (low, high)
+    return interpolate(length / max_length, start, end, "cosine")
 
 
 @reward_function
@@ -128,31 +131,48 @@ def cosine_length_reward(
     correctness: bool | float | None = None,
     max_length: int = 1000,
     correct_range: tuple[float, float] = (0.5, 1.0),
-    wrong_range: tuple[float, float] = (-1.0, -0.5),
+    wrong_range: tuple[float, float] = (0.0, 0.3),
     token_method: str = "whitespace",
     tokenizer: Any = None,
     correctness_threshold: float = 0.9,
+    is_correct: bool | None = None,
+    min_value_correct: float | None = None,
+    max_value_correct: float | None = None,
+    min_value_wrong: float | None = None,
+    max_value_wrong: float | None = None,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Cosine-scaled length reward given whether the response is correct.
 
-    Short correct answers score highest (top of ``correct_range``), long wrong answers lowest
-    (bottom of ``wrong_range``); a correct answer always beats a wrong one when the ranges do
-    not overlap. To judge correctness as well, use
+    Short correct answers score highest (top of ``correct_range``, falling to its bottom at
+    ``max_length``); wrong answers score in ``wrong_range``, rising with length, so a wrong
+    answer that shows its work is penalised a little less (as in reward-kit and open-r1).
+    A correct answer always beats a wrong one when the ranges do not overlap. To judge
+    correctness as well, use
     :func:`reward_kit.rewards.accuracy_length.cosine_scaled_accuracy_length_reward`.
 
     Args:
         messages: The conversation; the last assistant message (reasoning included) is measured.
         ground_truth: Not used.
         correctness: Whether the response is correct (a dataset column or a value another
-            reward computed): True/False, or an accuracy score in [0, 1]. Required.
-        max_length: Length at which the reward reaches the bottom of its range.
+            reward computed): True/False, or an accuracy score in [0, 1]. Required, unless
+            ``is_correct`` is given.
+        max_length: Length at which the reward reaches the end of its range.
         correct_range: ``(min, max)`` reward of correct responses.
-        wrong_range: ``(min, max)`` reward of wrong responses.
+        wrong_range: ``(min, max)`` reward of wrong responses; ``(-1.0, -0.5)`` for penalties.
         token_method: ``"whitespace"``, ``"characters"`` or ``"tokenizer"`` (see length_reward).
         tokenizer: For ``token_method="tokenizer"``.
         correctness_threshold: A numeric ``correctness`` at or above it counts as correct.
+        is_correct: reward-kit's boolean form of ``correctness`` (wins when given).
+        min_value_correct: reward-kit's name for ``correct_range[0]`` (likewise
+            ``max_value_correct``, ``min_value_wrong``, ``max_value_wrong``).
+
+    Returns:
+        Metrics ``cosine_length`` (the score), ``length``/``token_count`` (the measured
+        length) and ``correctness``.
     """
+    if is_correct is not None:
+        correctness = is_correct
     if isinstance(correctness, (int, float)) and not isinstance(correctness, bool):
         correctness = correctness >= correctness_threshold
     if not isinstance(correctness, bool):
@@ -160,18 +180,27 @@ def cosine_length_reward(
             f"cosine_length_reward needs correctness=True/False or a score, got {correctness!r}; "
             "cosine_scaled_accuracy_length_reward judges correctness itself"
         )
+    bounds = {
+        "min_value_correct": min_value_correct,
+        "max_value_correct": max_value_correct,
+        "min_value_wrong": min_value_wrong,
+        "max_value_wrong": max_value_wrong,
+    }
     try:
+        correct, wrong = value_ranges(correct_range, wrong_range, bounds)
         length = measure(response_text(messages, drop_thinking=False), token_method, tokenizer)
-        score = cosine_scaled_length(
-            length,
-            correctness,
-            max_length,
-            pair(correct_range, "correct_range"),
-            pair(wrong_range, "wrong_range"),
-        )
+        score = cosine_scaled_length(length, correctness, max_length, correct, wrong)
     except (RewardInputError, ValueError) as exc:
         return EvaluateResult.invalid(str(exc))
     verdict = "correct" if correctness else "wrong"
     reason = f"{verdict} response of length {length} ({token_method}) of max {max_length}"
-    metrics = {"length": MetricResult(score=float(length), reason=f"{token_method} length")}
+    measured = MetricResult(score=float(length), reason=f"{token_method} length")
+    metrics = {
+        "cosine_length": MetricResult(score=score, reason=reason, success=correctness),
+        "length": measured,
+        "token_count": measured,
+        "correctness": MetricResult(
+            score=float(correctness), reason=f"given as {verdict}", success=correctness
+        ),
+    }
     return EvaluateResult(score=score, reason=reason, metrics=metrics)

@@ -32,19 +32,45 @@ DEFAULT_STEP_PATTERN = (
 
 _WORD = re.compile(r"\w")
 
+# The kinds of step reward-kit reports as metrics, by the marker a step line starts with.
+_KINDS = {
+    "explicit_steps": re.compile(r"^\s*step\s*\d", re.IGNORECASE),
+    "numbered_lists": re.compile(r"^\s*\d+\s*[.)]"),
+    "bullet_points": re.compile(r"^\s*[-*\u2022]\s"),
+    "transition_phrases": re.compile(
+        r"^\s*(?:first|second|third|next|then|finally|lastly)\b", re.IGNORECASE
+    ),
+}
 
-def _steps(text: str, pattern: re.Pattern[str]) -> list[str]:
-    """Distinct step lines: a line that matches and says something after its marker."""
-    seen: dict[str, None] = {}
+
+def _steps(text: str, patterns: Sequence[re.Pattern[str]]) -> dict[str, str]:
+    """Distinct step lines (normalised body -> line): a line that matches one of the
+    patterns and says something after its marker."""
+    seen: dict[str, str] = {}
     for line in text.splitlines():
-        match = pattern.search(line)
-        if match is None:
-            continue
-        body = line[match.end() :].strip()
-        if not _WORD.search(body):
-            continue  # a bare marker ("3.", "-") is not a step
-        seen.setdefault(" ".join(body.lower().split()), None)
-    return list(seen)
+        for pattern in patterns:
+            match = pattern.search(line)
+            if match is None:
+                continue
+            body = line[match.end() :].strip()
+            if _WORD.search(body):  # a bare marker ("3.", "-") is not a step
+                seen.setdefault(" ".join(body.lower().split()), line)
+                break
+    return seen
+
+
+def _kind_metrics(lines: Sequence[str], min_steps: int) -> dict[str, MetricResult]:
+    """Per-kind counts of the step lines, for the kinds present."""
+    metrics = {}
+    for name, marker in _KINDS.items():
+        count = sum(1 for line in lines if marker.search(line))
+        if count:
+            metrics[name] = MetricResult(
+                score=min(1.0, count / min_steps),
+                reason=f"{count} step lines of this kind",
+                success=count >= min_steps,
+            )
+    return metrics
 
 
 @reward_function
@@ -56,6 +82,7 @@ def reasoning_steps_reward(
     max_steps: int | None = None,
     pattern: str | None = None,
     partial_credit: bool = False,
+    exclusive_patterns: bool = False,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Score 1.0 when the response has between ``min_steps`` and ``max_steps`` reasoning steps.
@@ -70,22 +97,32 @@ def reasoning_steps_reward(
         min_steps: Fewest steps for full credit (at least 1).
         max_steps: Most steps for full credit; None for no upper bound.
         pattern: Regular expression of a step marker, searched in each line (case-insensitive);
-            default :data:`DEFAULT_STEP_PATTERN`.
+            a line that matches it or :data:`DEFAULT_STEP_PATTERN` is a step.
         partial_credit: False (default): 0.0 outside the range. True: ``steps / min_steps``
             below the range and ``max_steps / steps`` above it.
+        exclusive_patterns: True: only ``pattern`` marks a step (the default markers do not).
+
+    Returns:
+        Metrics ``reasoning_steps`` (the verdict), ``steps`` (the count), ``in_range``, and
+        for the kinds of step present ``explicit_steps``, ``numbered_lists``,
+        ``bullet_points``, ``transition_phrases``.
     """
     if min_steps < 1 or (max_steps is not None and max_steps < min_steps):
         return EvaluateResult.invalid(
             f"need 1 <= min_steps <= max_steps, got min_steps={min_steps}, max_steps={max_steps}"
         )
     try:
-        compiled = re.compile(pattern or DEFAULT_STEP_PATTERN, re.IGNORECASE)
+        sources = [pattern] if pattern else []
+        if not (pattern and exclusive_patterns):
+            sources.append(DEFAULT_STEP_PATTERN)
+        compiled = [re.compile(source, re.IGNORECASE) for source in sources]
         text = response_text(messages, drop_thinking=False)
     except re.error as exc:
         return EvaluateResult.invalid(f"pattern is not a valid regular expression: {exc}")
     except RewardInputError as exc:
         return EvaluateResult.invalid(str(exc))
-    count = len(_steps(text, compiled))
+    steps = _steps(text, compiled)
+    count = len(steps)
     bounds = f"{min_steps}..{max_steps if max_steps is not None else 'inf'}"
     if count < min_steps:
         score = count / min_steps if partial_credit else 0.0
@@ -100,6 +137,7 @@ def reasoning_steps_reward(
         "steps": MetricResult(score=float(count), reason=f"{count} distinct step lines"),
         "in_range": MetricResult(score=float(score == 1.0), reason=reason, success=score == 1.0),
         "reasoning_steps": MetricResult(score=score, reason=reason, success=score == 1.0),
+        **_kind_metrics(list(steps.values()), min_steps),
     }
     return EvaluateResult(score=score, reason=reason, metrics=metrics)
 
@@ -137,6 +175,10 @@ def sequence_reward(
         min_matches: Terms in order needed for full credit (at least 1).
         case_sensitive: Match the terms' case.
         partial_credit: True: ``found / min_matches`` below it.
+
+    Returns:
+        Metrics ``sequence`` (reward-kit: ``sequence_reasoning``, the same result) and
+        ``sequential_terms_found`` (which terms were found).
     """
     terms = list(sequence_terms or DEFAULT_SEQUENCE_TERMS)
     if min_matches < 1:
@@ -151,4 +193,12 @@ def sequence_reward(
     shown = ", ".join(found) or "none"
     reason = f"{len(found)} of {len(terms)} terms in order ({shown}); {min_matches} needed"
     metric = MetricResult(score=score, reason=reason, success=enough)
-    return EvaluateResult(score=score, reason=reason, metrics={"sequence": metric})
+    found_metric = MetricResult(
+        score=score, reason=f"terms found in order: {shown}", success=enough
+    )
+    metrics = {
+        "sequence": metric,
+        "sequence_reasoning": metric,
+        "sequential_terms_found": found_metric,
+    }
+    return EvaluateResult(score=score, reason=reason, metrics=metrics)

@@ -57,7 +57,8 @@ def tag_count_reward(
         tags: reward-kit's name for ``required_tags`` (wins when given).
 
     Returns:
-        Metrics ``tag:<name>`` per tag and ``tag_count`` (the overall verdict).
+        Metrics ``tag:<name>`` per tag (reward-kit: ``tag_<name>``) and ``tag_count``
+        (reward-kit: ``overall``), the overall verdict.
     """
     if tags is not None:
         required_tags = tags
@@ -77,6 +78,8 @@ def tag_count_reward(
         ok, reason = _check_tag(text, tag, require_balanced)
         metrics[f"tag:{tag}"] = MetricResult(score=float(ok), reason=reason, success=ok)
     passed = sum(1 for metric in metrics.values() if metric.success)
+    for tag in required_tags:  # reward-kit's names for the same per-tag results
+        metrics[f"tag_{tag}"] = metrics[f"tag:{tag}"]
     if score_per_tag is None:
         score = 1.0 if passed == len(required_tags) else 0.0
     else:

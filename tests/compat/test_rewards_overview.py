@@ -110,3 +110,54 @@ def test_family_helpers() -> None:
     assert normalize_text("  The Eiffel Tower. ") == "eiffel tower"
     assert compare_math_expressions("\\frac{3}{4}", "0.75") == 1.0
     assert compare_math_expressions("0.74", "0.75") == 0.0
+
+
+def test_format_reward_with_the_pages_pattern_and_flags() -> None:
+    import re
+
+    page_pattern = r"^<think>\n.*?</think>\n<answer>\n.*?</answer>$"
+    good = convo("<think>\nadd 2 and 2\n</think>\n<answer>\n4\n</answer>")
+    result = format_reward(messages=good, pattern=page_pattern, flags=re.DOTALL)
+    assert result.score == 1.0
+    # The pattern is the one used: this layout passes the default, not the page's pattern.
+    one_line = convo("<think>add</think><answer>4</answer>")
+    assert format_reward(messages=one_line).score == 1.0
+    assert format_reward(messages=one_line, pattern=page_pattern, flags=re.DOTALL).score == 0.0
+    # The flags too: without DOTALL, `.` stops at the line break inside <think>.
+    assert format_reward(messages=good, pattern=page_pattern, flags=0).score == 0.0
+
+
+def test_binary_code_reward_with_expected_output() -> None:
+    from reward_kit.rewards.code_execution import binary_code_reward
+
+    right = convo("```python\nprint('expected result')\n```")
+    result = binary_code_reward(
+        messages=right, expected_output="expected result", language="python"
+    )
+    assert result.is_score_valid and result.score == 1.0
+    wrong = convo("```python\nprint('something else')\n```")
+    result = binary_code_reward(
+        messages=wrong, expected_output="expected result", language="python"
+    )
+    assert result.is_score_valid and result.score == 0.0
+
+
+def test_cosine_length_reward_as_on_the_page() -> None:
+    from reward_kit.rewards.length import cosine_length_reward
+
+    result = cosine_length_reward(
+        messages=convo("Paris."),
+        correctness=0.9,
+        max_length=500,
+        min_value_correct=0.5,
+        max_value_correct=1.0,
+    )
+    assert result.is_score_valid and 0.99 < result.score <= 1.0
+    assert {"cosine_length", "token_count", "correctness"} <= set(result.metrics)
+    # The reward-kit names move the ends of the ranges.
+    capped = cosine_length_reward(messages=convo("Paris."), is_correct=True, max_value_correct=0.8)
+    assert capped.score == pytest.approx(0.8, abs=1e-3)
+    wrong = cosine_length_reward(
+        messages=convo("Lyon."), is_correct=False, min_value_wrong=-1.0, max_value_wrong=-0.5
+    )
+    assert wrong.score == pytest.approx(-1.0, abs=1e-3)

@@ -106,13 +106,13 @@ def test_bad_options_are_invalid(options: dict, word: str) -> None:
     assert not result.is_score_valid and word in result.error
 
 
-def test_cosine_length_orders_short_correct_first_and_long_wrong_last() -> None:
+def test_cosine_length_orders_short_correct_first_and_wrong_last() -> None:
     def score(count: int, correct: bool) -> float:
         return cosine_length_reward(reply(words(count)), correctness=correct, max_length=100).score
 
     assert score(0, True) == 1.0 and score(100, True) == 0.5 and score(500, True) == 0.5
-    assert score(0, False) == -0.5 and score(100, False) == -1.0
-    assert score(10, True) > score(60, True) > score(10, False) > score(60, False)
+    assert score(0, False) == 0.0 and score(500, False) == 0.3
+    assert score(10, True) > score(60, True) > score(60, False) > score(10, False)
 
 
 def test_cosine_length_custom_ranges_and_missing_correctness() -> None:
@@ -149,3 +149,20 @@ def test_real_hugging_face_tokenizers() -> None:
             reply(text), target_length=expected, token_method="tokenizer", tokenizer=tokenizer
         )
         assert result.score == 1.0 and result.metrics["length"].score == expected
+
+
+def test_length_reward_reports_token_count() -> None:
+    result = length_reward(reply(words(7)), max_length=10)
+    assert result.metrics["token_count"].score == 7.0
+
+
+def test_cosine_length_wrong_answers_rise_with_length_as_in_reward_kit() -> None:
+    def score(count: int, **options: object) -> float:
+        return cosine_length_reward(reply(words(count)), max_length=100, **options).score
+
+    # Defaults: correct 0.5..1.0 falling with length, wrong 0.0..0.3 rising with it.
+    assert score(0, correctness=False) == 0.0 and score(100, correctness=False) == 0.3
+    assert score(100, correctness=True) > score(100, correctness=False)
+    assert score(10, is_correct=True) == score(10, correctness=True)
+    assert score(10, is_correct=False, correctness=True) == score(10, correctness=False)
+    assert score(100, correctness=False, min_value_wrong=-1.0, max_value_wrong=-0.5) == -0.5

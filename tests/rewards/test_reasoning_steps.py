@@ -72,3 +72,28 @@ def test_bad_options_are_invalid(options: dict, word: str) -> None:
 )
 def test_no_response_is_invalid(messages: list) -> None:
     assert not reasoning_steps_reward(messages).is_score_valid
+
+
+def test_custom_pattern_adds_to_the_defaults_unless_exclusive() -> None:
+    text = "=> a\nStep 2: b\n- c"
+    assert reasoning_steps_reward(reply(text), pattern=r"^=>").score == 1.0
+    exclusive = reasoning_steps_reward(reply(text), pattern=r"^=>", exclusive_patterns=True)
+    assert exclusive.score == 0.0 and exclusive.metrics["steps"].score == 1.0
+
+
+def test_step_kind_metrics() -> None:
+    text = "Step 1: read.\nStep 2: add.\n1. check\n- note\nFinally, answer."
+    metrics = reasoning_steps_reward(reply(text)).metrics
+    assert metrics["explicit_steps"].reason.startswith("2 ")
+    assert metrics["numbered_lists"].reason.startswith("1 ")
+    assert metrics["bullet_points"].reason.startswith("1 ")
+    assert metrics["transition_phrases"].reason.startswith("1 ")
+    assert "explicit_steps" not in reasoning_steps_reward(reply("1. a\n2. b\n3. c")).metrics
+
+
+def test_sequence_reward_metric_names() -> None:
+    from reward_kit.rewards.reasoning_steps import sequence_reward
+
+    result = sequence_reward(reply("First we read. Second we plan. Finally we act."))
+    assert result.metrics["sequence_reasoning"].score == 1.0
+    assert "First, Second, Finally" in result.metrics["sequential_terms_found"].reason

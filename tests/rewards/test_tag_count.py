@@ -58,3 +58,9 @@ def test_bad_required_tags_are_invalid(tags: object) -> None:
 )
 def test_no_response_is_invalid(messages: list) -> None:
     assert not tag_count_reward(messages).is_score_valid
+
+
+def test_reward_kit_metric_names() -> None:
+    result = tag_count_reward(reply("<pros>a</pros> <cons>b</cons>"), tags=["pros", "cons"])
+    assert result.metrics["tag_pros"].success and result.metrics["tag_cons"].success
+    assert result.metrics["overall"].score == 1.0
