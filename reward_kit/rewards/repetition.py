@@ -14,6 +14,8 @@ from reward_kit.typed_interface import reward_function
 
 __all__ = ["diversity_reward", "get_ngrams", "repetition_penalty_reward"]
 
+_DEFAULT_WEIGHTS = [0.2, 0.3, 0.5]
+
 
 def get_ngrams(text: str, n: int) -> list[tuple[str, ...]]:
     """The word n-grams of ``text`` in order, as the repetition rewards count them.
@@ -47,6 +49,10 @@ def repetition_penalty_reward(
         max_penalty: Penalty of a fully repetitive response (``>= 0``); 1.0 makes the score
             range 0..1. For open-r1's convention (0 down to a negative number) use
             ``score - 1``.
+
+    Returns:
+        Metrics ``repetition`` (the share that repeats), ``unique_ngram_ratio`` (the share
+        that does not), ``repetition_penalty`` (the score) and ``ngrams`` (how many).
     """
     if ngram_size < 1:
         return EvaluateResult.invalid(f"ngram_size must be at least 1, got {ngram_size}")
@@ -66,9 +72,14 @@ def repetition_penalty_reward(
         if grams
         else f"fewer than {ngram_size} words: no {ngram_size}-grams to repeat"
     )
+    penalty = max_penalty * repetition
     metrics = {
         "repetition": MetricResult(score=repetition, reason=reason),
         "ngrams": MetricResult(score=float(len(grams)), reason=f"{ngram_size}-grams counted"),
+        "unique_ngram_ratio": MetricResult(
+            score=1.0 - repetition, reason=f"share of {ngram_size}-grams that are new"
+        ),
+        "repetition_penalty": MetricResult(score=score, reason=f"penalty {penalty:.3f} applied"),
     }
     return EvaluateResult(score=score, reason=reason, metrics=metrics)
 
@@ -91,12 +102,19 @@ def diversity_reward(
         messages: The conversation; the last assistant message (reasoning included) is judged.
         ground_truth: Not used.
         ngram_sizes: The n-gram sizes to measure.
-        weights: Weight of each size (normalised to sum 1); equal weights by default.
+        weights: Weight of each size (normalised to sum 1). By default reward-kit's 0.2, 0.3,
+            0.5 for up to three sizes (longer n-grams weigh more), equal weights for more.
+
+    Returns:
+        Metrics ``distinct_<n>`` per size (reward-kit: ``ngram_<n>``) and ``diversity``.
     """
     sizes = list(ngram_sizes)
     if not sizes or any(not isinstance(n, int) or n < 1 for n in sizes):
         return EvaluateResult.invalid(f"ngram_sizes must be positive integers, got {ngram_sizes!r}")
-    chosen = [1.0] * len(sizes) if weights is None else [float(w) for w in weights]
+    if weights is None:
+        chosen = _DEFAULT_WEIGHTS[: len(sizes)] if len(sizes) <= 3 else [1.0] * len(sizes)
+    else:
+        chosen = [float(w) for w in weights]
     if len(chosen) != len(sizes) or any(not math.isfinite(w) or w < 0 for w in chosen):
         return EvaluateResult.invalid("weights must be one non-negative number per ngram size")
     if sum(chosen) <= 0:
@@ -111,9 +129,10 @@ def diversity_reward(
         ratio = len(set(grams)) / len(grams) if grams else 0.0
         why = f"{len(set(grams))} distinct of {len(grams)} {size}-grams" if grams else "too short"
         metrics[f"distinct_{size}"] = MetricResult(score=ratio, reason=why)
+        metrics[f"ngram_{size}"] = metrics[f"distinct_{size}"]
     score = sum(
         w * metrics[f"distinct_{n}"].score for n, w in zip(sizes, chosen, strict=True)
     ) / sum(chosen)
-    reason = ", ".join(f"{name} {metric.score:.3f}" for name, metric in metrics.items())
+    reason = ", ".join(f"distinct_{n} {metrics[f'distinct_{n}'].score:.3f}" for n in sizes)
     metrics["diversity"] = MetricResult(score=score, reason=f"weighted distinct-n {score:.3f}")
     return EvaluateResult(score=score, reason=f"diversity {score:.3f} ({reason})", metrics=metrics)

@@ -54,7 +54,7 @@ def test_diversity_of_varied_and_repetitive_text() -> None:
 
 def test_diversity_short_answers_cannot_claim_full_marks() -> None:
     result = diversity_reward(reply("Yes"))
-    assert result.score == pytest.approx(1 / 3)
+    assert result.score == pytest.approx(0.2)  # only the unigram ratio (weight 0.2) is 1
     assert result.metrics["distinct_2"].reason == "too short"
     assert diversity_reward(reply("")).score == 0.0
 
@@ -87,3 +87,18 @@ def test_bad_diversity_options(options: dict) -> None:
 def test_no_response_is_invalid(messages: list) -> None:
     assert not repetition_penalty_reward(messages).is_score_valid
     assert not diversity_reward(messages).is_score_valid
+
+
+def test_reward_kit_default_weights_and_metric_names() -> None:
+    text = "the cat sat on the mat the cat sat on the mat"
+    result = diversity_reward(reply(text))
+    ratios = [result.metrics[f"ngram_{n}"].score for n in (1, 2, 3)]
+    assert ratios == [result.metrics[f"distinct_{n}"].score for n in (1, 2, 3)]
+    assert result.score == pytest.approx(0.2 * ratios[0] + 0.3 * ratios[1] + 0.5 * ratios[2])
+    four = diversity_reward(reply(text), ngram_sizes=[1, 2, 3, 4])
+    assert four.score == pytest.approx(
+        sum(four.metrics[f"ngram_{n}"].score for n in range(1, 5)) / 4
+    )
+    penalty = repetition_penalty_reward(reply(text), max_penalty=0.5)
+    assert penalty.metrics["unique_ngram_ratio"].score == pytest.approx(0.6)
+    assert penalty.metrics["repetition_penalty"].score == penalty.score == pytest.approx(0.8)
