@@ -40,10 +40,14 @@ def detect_dominant_language(text: str) -> tuple[str | None, float]:
     return language, count / sum(counts.values())
 
 
-def _target(messages: list[Message], target_language: str | None) -> tuple[str, str | None, str]:
+def _target(
+    messages: list[Message], target_language: str | None, auto_detect: bool
+) -> tuple[str, str | None, str]:
     """The target language, the script expected of it (when known) and where it came from."""
     if target_language is not None:
         return normalise_language(target_language), None, "target_language"
+    if not auto_detect:
+        return "en", None, "default, auto_detect=False"
     prompt = prose(prompt_text(messages))
     language, probability = detect(prompt)
     if language is None:
@@ -63,6 +67,7 @@ def language_consistency_reward(
     min_consistency: float = 0.6,
     include_thinking: bool = True,
     partial_credit: bool = False,
+    auto_detect: bool = True,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Score 1.0 when the response is written in the target language, else 0.0.
@@ -83,12 +88,19 @@ def language_consistency_reward(
         min_consistency: Least share of target-language text for a pass (0..1).
         include_thinking: Also judge ``<think>`` reasoning (where language mixing often shows).
         partial_credit: True: the score is the consistency itself.
+        auto_detect: False: without ``target_language`` the target is English (reward-kit's
+            default) instead of the prompt's language.
+
+    Returns:
+        Metrics ``language_consistency`` (the score), ``consistency`` (the share),
+        ``dominant_language``, ``target_language`` (which, and where it came from) and
+        ``<code>_percentage`` for the (up to three) languages with most words.
     """
     if not 0.0 <= min_consistency <= 1.0:
         return EvaluateResult.invalid(f"min_consistency must be in 0..1, got {min_consistency}")
     try:
         text = response_text(messages, drop_thinking=not include_thinking)
-        target, target_script, source = _target(messages, target_language)
+        target, target_script, source = _target(messages, target_language, auto_detect)
     except (RewardInputError, ValueError) as exc:
         return EvaluateResult.invalid(str(exc))
     parts = segments(text)
@@ -126,5 +138,12 @@ def language_consistency_reward(
             success=dominant == target,
         ),
         "language_consistency": MetricResult(score=score, reason=reason),
+        "target_language": MetricResult(score=1.0, reason=f"{target} (from {source})"),
     }
+    for language, words in votes.most_common(3):
+        if language and words:
+            share = words / counted
+            metrics[f"{language}_percentage"] = MetricResult(
+                score=share, reason=f"{share:.0%} of clear text in {language}"
+            )
     return EvaluateResult(score=score, reason=reason, metrics=metrics)

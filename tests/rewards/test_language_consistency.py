@@ -97,3 +97,18 @@ def test_unknown_target_and_undetectable_prompt_are_invalid() -> None:
 )
 def test_no_response_is_invalid(messages: list) -> None:
     assert not language_consistency_reward(messages, target_language="en").is_score_valid
+
+
+def test_auto_detect_off_targets_english_and_reward_kit_metrics() -> None:
+    french = "La capitale de la France est Paris, une très belle ville au bord de la Seine."
+    messages = [
+        {"role": "user", "content": FRENCH_PROMPT},
+        {"role": "assistant", "content": french},
+    ]
+    detected = language_consistency_reward(messages)
+    assert detected.score == 1.0
+    assert detected.metrics["target_language"].reason == "fr (from prompt)"
+    assert detected.metrics["fr_percentage"].score == 1.0
+    english = language_consistency_reward(messages, auto_detect=False)
+    assert english.is_score_valid and english.score == 0.0
+    assert english.metrics["target_language"].reason.startswith("en ")
