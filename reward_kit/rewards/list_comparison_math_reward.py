@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from reward_kit.models import EvaluateResult, Message
+from reward_kit.models import EvaluateResult, Message, MetricResult
 from reward_kit.rewards._common import (
     RewardInputError,
     callable_module,
@@ -14,7 +14,7 @@ from reward_kit.rewards._common import (
     response_text,
 )
 from reward_kit.rewards._math.answers import gold_text, percent_question, verdict_result
-from reward_kit.rewards._math.extract import boxed_contents
+from reward_kit.rewards._math.extract import boxed_contents, last_boxed
 from reward_kit.rewards._math.lists import check_list, split_items
 from reward_kit.rewards._math.run import DEFAULT_TIMEOUT, describe, run_check
 from reward_kit.rewards._options import check_options
@@ -59,12 +59,14 @@ def extract_number_list(text: str) -> list[list[float]]:
 
 
 def gold_items(ground_truth: Any) -> list[str]:
-    """The reference items: a list of values, or a string such as `"2, 3, 5"` or `\\{2,3\\}`."""
+    """The reference items: a list of values, or a string such as `"2, 3, 5"`, `\\{2,3\\}` or
+    `\\boxed{2, 3}` (a reference solution's last box)."""
     value = ground_truth_value(ground_truth)
     if isinstance(value, (list, tuple)):
         items = [gold_text(item) for item in value]
     else:
-        items = split_items(gold_text(value))
+        text = gold_text(value)
+        items = split_items(last_boxed(text) or text)
     if not items:
         raise RewardInputError("ground_truth holds no items")
     return items
@@ -93,6 +95,10 @@ async def list_comparison_math_reward(
         order_matters: Compare as sequences instead of multisets.
         timeout: Seconds the check may take; past it the result is invalid.
         **kwargs: Other dataset columns (ignored).
+
+    Returns:
+        Metrics ``answer_extraction``/``answer_accuracy`` (reward-kit also names them
+        ``extracted_generated_lists``/``list_comparison``) and ``extracted_original_lists``.
     """
     try:
         response = response_text(messages)
@@ -109,7 +115,14 @@ async def list_comparison_math_reward(
         return EvaluateResult.invalid(str(exc))
     except Exception as exc:  # a timeout, a dead worker, or a failure inside the check
         return EvaluateResult.invalid(f"list check failed: {describe(exc)}")
-    return verdict_result(verdict)
+    result = verdict_result(verdict)
+    if result.is_score_valid:  # reward-kit's names for the same results, and the reference
+        result.metrics["extracted_generated_lists"] = result.metrics["answer_extraction"]
+        result.metrics["extracted_original_lists"] = MetricResult(
+            score=1.0, reason=f"reference items: {', '.join(items)}", success=True
+        )
+        result.metrics["list_comparison"] = result.metrics["answer_accuracy"]
+    return result
 
 
 callable_module(__name__, list_comparison_math_reward)

@@ -26,10 +26,13 @@ def extract_mcq_option(text: str, options: str = "ABCDE") -> list[tuple[str, str
 
 
 def gold_letter(ground_truth: Any, letters: str) -> str:
-    """The reference option: `"B"`, `"(B)"`, `"B. 42"` or the older message-list form."""
+    """The reference option: `"B"`, `"(B)"`, `"B. 42"`, or a reference solution (a string or
+    reward-kit's message-list form) that commits to one option as a response would."""
     text = gold_text(ground_truth)
     match = BOXED_LETTER.match(TEXT_WRAPPER.sub(r"\1", last_boxed(text) or text).strip())
     letter = match.group(1).upper() if match else (text.upper() if len(text) == 1 else "")
+    if letter not in letters or not letter:
+        letter = choice(text, letters)[0] or ""
     if not letter or letter not in letters:
         raise RewardInputError(
             f"ground_truth {text!r} is not one of the option letters {', '.join(letters)}"
@@ -49,7 +52,8 @@ def multiple_choice_math_reward(
 
     Args:
         messages: The conversation; the last assistant message is judged.
-        ground_truth: The correct option (`"B"`, `"(B)"`, `"B. 42"`), or the older form.
+        ground_truth: The correct option (`"B"`, `"(B)"`, `"B. 42"`), or a reference solution
+            that commits to one (`"The answer is (B)."`; reward-kit's message-list form too).
         options: The option letters the question offers (upper case).
         **kwargs: Other dataset columns (ignored).
     """
@@ -75,7 +79,9 @@ def multiple_choice_math_reward(
         "mcq_comparison": MetricResult(
             score=1.0 if correct else 0.0, reason=reason, success=correct
         ),
+        "extracted_original_mcq": MetricResult(score=1.0, reason=f"reference option {gold}"),
     }
+    metrics["extracted_generated_mcq"] = metrics["answer_extraction"]
     return EvaluateResult(score=1.0 if correct else 0.0, reason=reason, metrics=metrics)
 
 

@@ -11,7 +11,17 @@ def convo(response: str) -> list[dict]:
     return [QUESTION, {"role": "assistant", "content": response}]
 
 
-@pytest.mark.parametrize("gold", [[-1, 1, 2], "-1, 1, 2", "\\{2, 1, -1\\}", ["2", "1", "-1"]])
+@pytest.mark.parametrize(
+    "gold",
+    [
+        [-1, 1, 2],
+        "-1, 1, 2",
+        "\\{2, 1, -1\\}",
+        ["2", "1", "-1"],
+        "\\boxed{2, 1, -1}",
+        "The roots are $\\boxed{-1, 1, 2}$.",
+    ],
+)
 def test_any_order_by_default(gold: object) -> None:
     assert (
         list_comparison_math_reward(convo("The roots are $\\boxed{2, -1, 1}$"), gold).score == 1.0
@@ -54,3 +64,10 @@ def test_bad_input_is_invalid(messages: list, ground_truth: object, fragment: st
     result = list_comparison_math_reward(messages, ground_truth)
     assert result.is_score_valid is False
     assert fragment in (result.error or "")
+
+
+def test_reward_kit_metric_names() -> None:
+    result = list_comparison_math_reward(convo("$\\boxed{2, -1, 1}$"), "\\boxed{-1, 1, 2}")
+    assert result.metrics["list_comparison"].score == 1.0
+    assert result.metrics["extracted_generated_lists"].success
+    assert result.metrics["extracted_original_lists"].reason == "reference items: -1, 1, 2"

@@ -86,3 +86,24 @@ def test_bad_input_is_invalid(messages: list, ground_truth: object, fragment: st
     result = multiple_choice_math_reward(messages, ground_truth)
     assert result.is_score_valid is False
     assert fragment in (result.error or "")
+
+
+@pytest.mark.parametrize(
+    "ground_truth",
+    [
+        "The answer is (C).",
+        [{"role": "assistant", "content": "Comparing the signs, I think (C) is right."}],
+    ],
+)
+def test_reference_solution_as_ground_truth(ground_truth: object) -> None:
+    result = multiple_choice_math_reward(convo("So the answer is \\boxed{C}."), ground_truth)
+    assert result.score == 1.0
+    assert result.metrics["extracted_original_mcq"].reason == "reference option C"
+    assert result.metrics["extracted_generated_mcq"].success
+    wrong = multiple_choice_math_reward(convo("So the answer is \\boxed{D}."), ground_truth)
+    assert wrong.is_score_valid and wrong.score == 0.0
+
+
+def test_reference_that_commits_to_no_option_is_invalid() -> None:
+    result = multiple_choice_math_reward(convo("\\boxed{C}"), "Either (A) or (C).")
+    assert result.is_score_valid is False
