@@ -6,14 +6,19 @@ import math
 import re
 from typing import Any
 
-from reward_kit.models import EvaluateResult, Message, MetricResult
+from reward_kit.models import EvaluateResult, Message
 from reward_kit.rewards._common import (
     RewardInputError,
     callable_module,
     ground_truth_value,
     response_text,
 )
-from reward_kit.rewards._math.answers import gold_text, percent_question, verdict_result
+from reward_kit.rewards._math.answers import (
+    add_reward_kit_metrics,
+    gold_text,
+    percent_question,
+    verdict_result,
+)
 from reward_kit.rewards._math.extract import boxed_contents, last_boxed
 from reward_kit.rewards._math.lists import check_list, split_items
 from reward_kit.rewards._math.run import DEFAULT_TIMEOUT, describe, run_check
@@ -115,14 +120,7 @@ async def list_comparison_math_reward(
         return EvaluateResult.invalid(str(exc))
     except Exception as exc:  # a timeout, a dead worker, or a failure inside the check
         return EvaluateResult.invalid(f"list check failed: {describe(exc)}")
-    result = verdict_result(verdict)
-    if result.is_score_valid:  # reward-kit's names for the same results, and the reference
-        result.metrics["extracted_generated_lists"] = result.metrics["answer_extraction"]
-        result.metrics["extracted_original_lists"] = MetricResult(
-            score=1.0, reason=f"reference items: {', '.join(items)}", success=True
-        )
-        result.metrics["list_comparison"] = result.metrics["answer_accuracy"]
-    return result
+    return add_reward_kit_metrics(verdict_result(verdict), "lists", ", ".join(items))
 
 
 callable_module(__name__, list_comparison_math_reward)

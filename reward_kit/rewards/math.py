@@ -14,7 +14,12 @@ from reward_kit.rewards._common import (
     RewardInputError,
     response_text,
 )
-from reward_kit.rewards._math.answers import accepted_answers, percent_question, verdict_result
+from reward_kit.rewards._math.answers import (
+    accepted_answers,
+    add_reward_kit_metrics,
+    percent_question,
+    verdict_result,
+)
 from reward_kit.rewards._math.helpers import compare_numbers, extract_numbers
 from reward_kit.rewards._math.run import DEFAULT_TIMEOUT, describe, run_check
 from reward_kit.rewards._math.worker import check_any
@@ -69,8 +74,10 @@ async def math_reward(
         **kwargs: Other dataset columns (ignored).
 
     Returns:
-        Score 1.0 or 0.0, with metrics `answer_extraction` and `answer_accuracy`; invalid (with
-        `error`) when there is no response, no usable ground truth, or the check timed out.
+        Score 1.0 or 0.0, with metrics `answer_extraction` and `answer_accuracy` (reward-kit
+        also names them `extracted_generated_answers` and `answer_comparison`) and
+        `extracted_original_answers` (the reference); invalid (with `error`) when there is
+        no response, no usable ground truth, or the check timed out.
     """
     try:
         response = response_text(messages)
@@ -92,4 +99,4 @@ async def math_reward(
         return EvaluateResult.invalid(str(exc))
     except Exception as exc:  # a timeout, a dead worker, or a failure inside the check
         return EvaluateResult.invalid(f"math check failed: {describe(exc)}")
-    return verdict_result(verdict)
+    return add_reward_kit_metrics(verdict_result(verdict), "answers", " | ".join(golds))

@@ -70,4 +70,4 @@ def test_reward_kit_metric_names() -> None:
     result = list_comparison_math_reward(convo("$\\boxed{2, -1, 1}$"), "\\boxed{-1, 1, 2}")
     assert result.metrics["list_comparison"].score == 1.0
     assert result.metrics["extracted_generated_lists"].success
-    assert result.metrics["extracted_original_lists"].reason == "reference items: -1, 1, 2"
+    assert result.metrics["extracted_original_lists"].reason == "reference: -1, 1, 2"

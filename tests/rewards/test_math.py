@@ -299,3 +299,16 @@ def test_labelled_set_accuracy_and_no_false_positives() -> None:
     assert all(r.is_score_valid for _, r in results)
     assert not false_positives
     assert accuracy >= 0.98
+
+
+def test_reward_kit_metric_names() -> None:
+    from reward_kit.rewards.math import math_reward
+
+    messages = [
+        {"role": "user", "content": "What is 2 + 2?"},
+        {"role": "assistant", "content": "So the answer is \\boxed{4}."},
+    ]
+    result = math_reward(messages, ground_truth="4")
+    assert result.metrics["answer_comparison"].score == 1.0
+    assert result.metrics["extracted_generated_answers"].success
+    assert result.metrics["extracted_original_answers"].reason == "reference: 4"

@@ -80,3 +80,16 @@ def verdict_result(verdict: Verdict) -> EvaluateResult:
     return EvaluateResult(
         score=1.0 if verdict.correct else 0.0, reason=verdict.reason, metrics=metrics
     )
+
+
+def add_reward_kit_metrics(result: EvaluateResult, family: str, reference: str) -> EvaluateResult:
+    """Add reward-kit's metric names for a valid result: ``extracted_generated_<family>``
+    (the extraction), ``extracted_original_<family>`` (the reference) and the comparison."""
+    if result.is_score_valid:
+        comparison = "list_comparison" if family == "lists" else "answer_comparison"
+        result.metrics[f"extracted_generated_{family}"] = result.metrics["answer_extraction"]
+        result.metrics[f"extracted_original_{family}"] = MetricResult(
+            score=1.0, reason=f"reference: {reference}", success=True
+        )
+        result.metrics[comparison] = result.metrics["answer_accuracy"]
+    return result
