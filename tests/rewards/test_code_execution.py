@@ -74,7 +74,7 @@ def test_bad_input_is_reported_not_scored() -> None:
 def test_fractional_counts_every_test() -> None:
     result = fractional_code_reward(answer(SUM), ground_truth=IO_TESTS)
     assert result.score == 1.0
-    assert set(result.metrics) == {"test_0", "test_1", "test_2", "pass_rate"}
+    assert set(result.metrics) == {"test_0", "test_1", "test_2", "pass_rate", "extracted_code"}
     crashing = "a, b = map(int, input().split())\nif a == 10: raise SystemExit(2)\nprint(a + b)"
     partial = fractional_code_reward(answer(crashing), ground_truth=IO_TESTS)
     assert partial.score == pytest.approx(2 / 3)

@@ -40,3 +40,14 @@ def test_accepts_output_key_and_livecodebench_functional_tests() -> None:
 def test_invalid_ground_truth_stays_invalid() -> None:
     result = deepcoder_code_reward(answer(SUM), ground_truth="not json")
     assert not result.is_score_valid and "JSON" in (result.error or "")
+
+
+def test_reward_kit_metrics_and_default_timeout() -> None:
+    import inspect
+
+    passed = deepcoder_code_reward(answer(SUM), ground_truth=IO_TESTS)
+    assert passed.metrics["overall_status"].success
+    assert passed.metrics["extracted_code"].reason.strip() == SUM
+    failed = deepcoder_code_reward(answer("print(0)"), ground_truth=IO_TESTS)
+    assert failed.metrics["overall_status"].score == 0.0
+    assert inspect.signature(deepcoder_code_reward).parameters["timeout"].default == 10
