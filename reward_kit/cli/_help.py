@@ -8,7 +8,10 @@ without each ``add_parser`` call naming it.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import re
+from typing import Any, NoReturn
+
+from reward_kit._suggest import did_you_mean
 
 __all__ = ["DefaultsHelpFormatter", "Parser", "RawDescriptionDefaultsHelpFormatter", "has_default"]
 
@@ -49,3 +52,13 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", DefaultsHelpFormatter)
         super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        """Exit 2 with ``message``, adding the closest choice to an ``invalid choice`` error."""
+        invalid = _INVALID_CHOICE.search(message)
+        if invalid is not None:
+            message += did_you_mean(invalid["word"], re.findall(r"'([^']*)'", invalid["choices"]))
+        super().error(message)
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<word>[^']*)' \(choose from (?P<choices>.*)\)")

@@ -7,6 +7,8 @@ import os
 import sys
 from typing import Any
 
+from reward_kit.cli._flags import positive_float, positive_int
+
 __all__ = ["register"]
 
 _USAGE_ERROR = 2
@@ -42,18 +44,35 @@ def register(subparsers: Any) -> None:
     add("--validate-only", action="store_true", help="check the bundle and exit 0 or 1")
     add("--export-tools", metavar="DIR", help="write each row's tool specs to DIR and exit")
     add("--task-ids", metavar="A,B", help="run only these row ids")
-    add("--max-tasks", type=int, metavar="N", help="keep the first N rows after filtering")
+    add("--max-tasks", type=positive_int, metavar="N", help="keep the first N rows after filtering")
     add("--registries", metavar="NAME=MOD[,...]", help="toolset aliases used by rows")
     add("--registry-override", metavar="MOD", help="every row uses this tool module")
     add("--evaluator", metavar="REF", help="reward to use: mod.fn, mod:fn or a module's evaluate")
-    add("--num-rollouts", type=int, metavar="N", help="rollouts per task (default: n_rollouts)")
-    add("--max-concurrency", type=int, default=3, metavar="N", help="rollouts at once")
-    add("--max-steps", type=int, default=10, metavar="N", help="agent steps per user turn")
+    add(
+        "--num-rollouts",
+        type=positive_int,
+        metavar="N",
+        help="rollouts per task (default: n_rollouts)",
+    )
+    add("--max-concurrency", type=positive_int, default=3, metavar="N", help="rollouts at once")
+    add("--max-steps", type=positive_int, default=10, metavar="N", help="agent steps per user turn")
     add("--max-user-turns", type=int, default=5, metavar="N", help="follow-up user turns")
     add("--api-base", metavar="URL", help="OpenAI-compatible server for every model")
     add("--temperature", type=float, default=0.0, metavar="T", help="sampling temperature")
-    add("--tool-timeout", type=float, default=30.0, metavar="S", help="seconds per tool call")
-    add("--reward-timeout", type=float, default=60.0, metavar="S", help="seconds per reward")
+    add(
+        "--tool-timeout",
+        type=positive_float,
+        default=30.0,
+        metavar="S",
+        help="seconds per tool call",
+    )
+    add(
+        "--reward-timeout",
+        type=positive_float,
+        default=60.0,
+        metavar="S",
+        help="seconds per reward",
+    )
     parser.set_defaults(handler=_handle)
 
 

@@ -8,6 +8,7 @@ import logging
 import sys
 from typing import Any
 
+from reward_kit.cli._flags import port
 from reward_kit.errors import RewardKitError
 
 
@@ -55,7 +56,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--no-wait", action="store_true", help="do not wait until ACTIVE")
     parser.add_argument("--host", default="127.0.0.1", help="local-serve: address to bind")
-    parser.add_argument("--port", type=int, default=8001, help="local-serve: port")
+    parser.add_argument("--port", type=port, default=8001, help="local-serve: port")
     parser.add_argument("--output-dir", help="gcp-cloud-run: build context folder")
     parser.add_argument(
         "--gcp-region",

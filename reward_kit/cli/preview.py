@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reward_kit.cli._flags import positive_float, positive_int
+
 if TYPE_CHECKING:
     from reward_kit.pipeline.preview import HuggingFaceSource, PreviewResult
 
@@ -47,7 +49,9 @@ def register(subparsers: Any) -> None:
         "path/file.py:fn; may be repeated",
     )
     parser.add_argument("--samples", metavar="FILE", help="JSONL samples file, or a run directory")
-    parser.add_argument("--max-samples", type=int, metavar="N", help="score only the first N")
+    parser.add_argument(
+        "--max-samples", type=positive_int, metavar="N", help="score only the first N"
+    )
     parser.add_argument(
         "--output",
         metavar="FILE",
@@ -58,7 +62,11 @@ def register(subparsers: Any) -> None:
         "--remote-url", metavar="URL", help="score with the evaluator at URL (wire format)"
     )
     parser.add_argument(
-        "--timeout", type=float, default=60.0, metavar="S", help="seconds per sample per reward"
+        "--timeout",
+        type=positive_float,
+        default=60.0,
+        metavar="S",
+        help="seconds per sample per reward",
     )
     parser.add_argument(
         "--huggingface-dataset", metavar="NAME", help="read samples from this HuggingFace dataset"
@@ -128,6 +136,11 @@ def _handle(args: argparse.Namespace) -> int:
     huggingface = _huggingface(args)
     if args.samples and huggingface:
         raise PreviewError("give --samples or --huggingface-dataset, not both")
+    if args.output and os.path.isdir(args.output):
+        raise PreviewError(
+            f"--output {args.output}: is a folder; give a file such as "
+            f"{os.path.join(args.output, 'results.jsonl')}"
+        )
     if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
         raise PreviewError(f"--output {args.output}: its folder does not exist")
     metrics = load_metrics_folders(args.metrics_folders)
@@ -149,9 +162,11 @@ def _write(result: PreviewResult, output: Path) -> None:
     """Write the rows to ``output`` and the run report of them beside it."""
     from reward_kit.report._report import render_report, write_html
 
-    with output.open("w", encoding="utf-8") as handle:
+    partial = output.with_name(output.name + ".partial")  # a failed write leaves no FILE
+    with partial.open("w", encoding="utf-8") as handle:
         for row in result.rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    partial.replace(output)
     print(f"results written to {output}")
     page = render_report(result.rows, result.summary(), title=f"reward-kit preview · {output.stem}")
     print(f"report: {write_html(output.with_suffix('.html'), page)}")

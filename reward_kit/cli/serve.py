@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from reward_kit.cli import _serve_keys
+from reward_kit.cli._flags import port, positive_float, positive_int
 from reward_kit.errors import RewardKitError
 
 
@@ -31,26 +32,28 @@ def register(subparsers: Any) -> None:
     )
     what.add_argument("--registry", metavar="DIR", help="serve the evaluator registry kept in DIR")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind")
-    parser.add_argument("--port", type=int, default=8000, help="port")
+    parser.add_argument("--port", type=port, default=8000, help="port")
     parser.add_argument(
         "--api-key-env",
         metavar="VAR",
         help="environment variable holding the API key clients must send "
         "(default: RK_ENDPOINT_API_KEY if set)",
     )
-    parser.add_argument("--workers", type=int, help="evaluation worker processes (default: CPUs)")
     parser.add_argument(
-        "--timeout", type=float, default=30.0, help="seconds one evaluation may take"
+        "--workers", type=positive_int, help="evaluation worker processes (default: CPUs)"
+    )
+    parser.add_argument(
+        "--timeout", type=positive_float, default=30.0, help="seconds one evaluation may take"
     )
     parser.add_argument(
         "--max-body-bytes",
-        type=int,
+        type=positive_int,
         default=10 * 1024 * 1024,
         help="largest request body, in bytes",
     )
     parser.add_argument(
         "--max-upload-bytes",
-        type=int,
+        type=positive_int,
         default=100 * 1024 * 1024,
         help="largest evaluator archive a registry accepts, in bytes",
     )
@@ -73,13 +76,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--evaluator-memory-mb",
-        type=int,
+        type=positive_int,
         default=2048,
         help="registry: memory of one evaluator's workers together, in MB",
     )
     parser.add_argument(
         "--evaluator-processes",
-        type=int,
+        type=positive_int,
         default=256,
         help="registry: processes and threads of one evaluator's workers together",
     )

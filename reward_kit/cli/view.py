@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from reward_kit.cli._flags import port
+
 __all__ = ["register"]
 
 
@@ -24,7 +26,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("run", metavar="RUN_DIR", help="a run directory (holding results.jsonl)")
     parser.add_argument("run2", nargs="?", metavar="RUN_DIR2", help="a second run to compare")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=7575, help="port; a free one when it is taken")
+    parser.add_argument("--port", type=port, default=7575, help="port; a free one when it is taken")
     parser.add_argument("--no-open", action="store_true", help="do not open a browser")
     parser.set_defaults(handler=_handle)
 

@@ -70,6 +70,12 @@ def _response(row: dict[str, Any]) -> str:
     last = messages[-1] if isinstance(messages, list) and messages else None
     if not isinstance(last, dict) or last.get("role") != "assistant":
         return "(no response)"
+    content = last.get("content")
+    parts = content if isinstance(content, list) else []
+    if not isinstance(content, (str, list, type(None))) or not all(
+        isinstance(part, dict) for part in parts
+    ):  # a row whose messages failed to load: show what it holds
+        return repr(content)
     text = message_text(last)
     if not text and last.get("tool_calls"):
         names = [str(call.get("function", {}).get("name")) for call in last["tool_calls"]]

@@ -121,19 +121,38 @@ def _jsonl_files(config: DatasetConfig, base_dir: Path | None) -> list[str]:
 
 def _read_jsonl(paths: list[str]) -> Iterator[dict[str, Any] | UnreadableRow]:
     for path in paths:
-        with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield UnreadableRow(f"{path}, line {number}: not JSON ({exc.msg})")
-                    continue
-                if isinstance(row, dict):
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 (the with below closes it)
+        except IsADirectoryError:
+            raise DatasetError(f"{path} is a folder, not a JSONL file") from None
+        except OSError as exc:
+            raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from None
+        with handle:
+            for number, raw in enumerate(handle, start=1):
+                if number == 1:  # editors on Windows start UTF-8 files with a byte order mark
+                    raw = raw.removeprefix(b"\xef\xbb\xbf")
+                row = _jsonl_row(raw, f"{path}, line {number}")
+                if row is not None:
                     yield row
-                else:
-                    yield UnreadableRow(f"{path}, line {number}: not a JSON object")
+
+
+def _jsonl_row(raw: bytes, where: str) -> dict[str, Any] | UnreadableRow | None:
+    """One JSONL line as a row, or why it is not one (``None``: a blank line)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return UnreadableRow(f"{where}: not UTF-8 (byte {exc.start + 1} is {raw[exc.start]:#04x})")
+    if not line.strip():
+        return None
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return UnreadableRow(f"{where}: not JSON ({exc.msg})")
+    except RecursionError:
+        return UnreadableRow(f"{where}: JSON nested too deeply to read")
+    if isinstance(row, dict):
+        return row
+    return UnreadableRow(f"{where}: not a JSON object")
 
 
 def load_rows(

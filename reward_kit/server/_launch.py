@@ -89,6 +89,11 @@ def build_app(
     from reward_kit.server._single import create_app
 
     if registry:
+        if os.path.exists(registry) and not os.path.isdir(registry):
+            raise RewardKitError(
+                f"--registry {registry}: not a folder (the registry keeps its "
+                "evaluators in a folder; give a new or existing one)"
+            )
         try:
             app = create_registry_app(registry, settings)
         except RuntimeError as exc:  # no sandbox here, and no insecure_single_tenant

@@ -158,16 +158,91 @@ def test_preview_scores_with_a_remote_evaluator(tmp_path):
 def test_preview_refuses_bad_options_before_scoring(tmp_path):
     write_jsonl(tmp_path / "s.jsonl", [{"messages": [{"role": "assistant", "content": "a"}]}])
     common = ("--metrics-folders", f"wc={WORD_COUNT}")
+    (tmp_path / "out").mkdir()
     cases = {
-        ("--samples", "s.jsonl", "--timeout", "-1"): "--timeout must be a positive number",
-        ("--samples", "s.jsonl", "--output", "no/such/dir/out.jsonl"): "folder does not exist",
-        ("--huggingface-dataset", "d", "--huggingface-key-map", "[1]"): "must be a JSON object",
-        ("--samples", "s.jsonl", "--max-samples", "0"): "--max-samples must be at least 1",
-    }
-    for arguments, message in cases.items():
+        ("--samples", "s.jsonl", "--timeout", "-1"): (
+            2, "argument --timeout: must be a positive number, got -1"
+        ),
+        ("--samples", "s.jsonl", "--max-samples", "0"): (
+            2, "argument --max-samples: must be at least 1, got 0"
+        ),
+        ("--samples", "s.jsonl", "--output", "no/such/dir/out.jsonl"): (
+            1, "--output no/such/dir/out.jsonl: its folder does not exist"
+        ),
+        ("--samples", "s.jsonl", "--output", "out"): (
+            1, "--output out: is a folder; give a file such as out/results.jsonl"
+        ),
+        ("--huggingface-dataset", "d", "--huggingface-key-map", "[1]"): (
+            1, "must be a JSON object"
+        ),
+    }  # fmt: skip
+    for arguments, (code, message) in cases.items():
         completed = _preview(*common, *arguments, cwd=tmp_path)
-        assert completed.returncode == 1, arguments
+        assert completed.returncode == code, arguments
         assert message in completed.stderr and "Traceback" not in completed.stderr, arguments
+        assert "samples" not in completed.stdout, arguments  # refused before scoring
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def _wrote_nothing_partial(folder):
+    return [path.name for path in folder.iterdir() if path.name.endswith(".partial")] == []
+
+
+MALFORMED_SAMPLES = {
+    "invalid UTF-8": (b'{"messages": [{"role": "user", "content": "caf\xe9"}]}\n', "not UTF-8"),
+    "too deeply nested": (b"[" * 100_000 + b"]" * 100_000 + b"\n", "JSON nested too deeply"),
+    "not JSON": (b"{messages}\n", "not JSON (Expecting property name"),
+    "a list": (b"[1, 2]\n", "not a JSON object"),
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "message"), MALFORMED_SAMPLES.values(), ids=list(MALFORMED_SAMPLES)
+)
+def test_a_samples_file_that_is_not_json_lines_is_one_line_naming_file_and_line(
+    tmp_path, data, message
+):
+    good = (
+        b'{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}'
+    )
+    (tmp_path / "s.jsonl").write_bytes(good + b"\n" + data)
+
+    completed = _preview(
+        "--metrics-folders", f"wc={WORD_COUNT}", "--samples", "s.jsonl", cwd=tmp_path
+    )
+
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    [line] = completed.stderr.strip().splitlines()
+    assert line.startswith(f"reward-kit preview: error: s.jsonl, line 2: {message}")
+
+
+def test_a_byte_order_mark_is_read_and_malformed_messages_are_rows_in_error(tmp_path):
+    rows = [
+        {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "one"}]},
+        {"messages": [{"role": "user", "content": 5}, {"role": "assistant", "content": {"a": 1}}]},
+        {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": [1]}]},
+        {"messages": [{"content": "no role"}]},
+        {"messages": "not a list"},
+    ]
+    text = "\n".join(json.dumps(row) for row in rows) + "\n"
+    (tmp_path / "s.jsonl").write_bytes(b"\xef\xbb\xbf" + text.encode())
+
+    completed = _preview(
+        "--metrics-folders", f"wc={WORD_COUNT}", "--samples", "s.jsonl", "--verbose",
+        "--output", "o.jsonl", cwd=tmp_path,
+    )  # fmt: skip
+
+    assert completed.returncode == 0, completed.stderr
+    written = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert [row["is_score_valid"] for row in written] == [True, False, False, False, False]
+    assert [row["score"] for row in written[1:]] == [None] * 4
+    errors = [row["error"] for row in written[1:]]
+    assert "messages[0].content.str: Input should be a valid string" in errors[0]
+    assert "messages[1].content.str: Input should be a valid string" in errors[1]
+    assert "messages[0].role: Field required" in errors[2]
+    assert "row 5, column 'messages': expected a non-empty list of messages" in errors[3]
+    assert "{'a': 1}" in completed.stdout and _wrote_nothing_partial(tmp_path)
 
 
 def test_preview_reports_a_dataset_that_cannot_be_loaded(tmp_path):

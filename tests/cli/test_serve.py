@@ -50,6 +50,10 @@ BAD_ARGUMENTS = {
         ["--function-ref", "{tmp}/broken.py:one"], 1,
         "No module named 'reward_kit_no_such_dependency'",
     ),
+    "registry that is a file": (
+        ["--registry", "{tmp}/broken.py", "--insecure-single-tenant"], 1,
+        "broken.py: not a folder (the registry keeps its evaluators in a folder",
+    ),
     "registry and a reward together": (
         ["--registry", "{tmp}", "--function-ref", "x:y"], 2, "not allowed with"
     ),

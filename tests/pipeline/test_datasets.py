@@ -219,3 +219,28 @@ def test_a_file_the_datasets_library_cannot_read_is_a_clear_error(tmp_path):
     path.write_text('{"user_query": "q"')
     with pytest.raises(DatasetError, match=r"cannot load dataset .*\(json\)"):
         load_samples(DatasetConfig(source_type=SourceType.json, path_or_name=str(path)))
+
+
+def test_bytes_that_are_not_utf8_or_json_too_deep_are_bad_rows_with_their_line(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(
+        b'\xef\xbb\xbf{"user_query": "first line after a byte order mark"}\n'
+        b'{"user_query": "caf\xe9"}\n'
+        + b"[" * 100_000
+        + b"]" * 100_000
+        + b'\n{"user_query": "r"}\n'
+    )
+    with pytest.raises(DatasetError, match=r"row 2, column '\*': .*d\.jsonl, line 2: not UTF-8 "):
+        load_samples(_config(path))
+    loaded = load_samples(_config(path, on_bad_row=BadRowPolicy.skip))
+    assert [sample.messages[-1]["content"] for sample in loaded.samples] == [
+        "first line after a byte order mark",
+        "r",
+    ]
+    assert "line 2: not UTF-8 (byte 20 is 0xe9)" in str(loaded.skipped[0])
+    assert "line 3: JSON nested too deeply to read" in str(loaded.skipped[1])
+
+
+def test_a_folder_or_unreadable_file_as_dataset_is_a_dataset_error(tmp_path):
+    with pytest.raises(DatasetError, match=r"is a folder, not a JSONL file"):
+        load_samples(_config(tmp_path))
