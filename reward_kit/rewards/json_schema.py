@@ -113,6 +113,7 @@ def json_schema_reward(
     json_extractor: Callable[[str], Any] | None = None,
     json_index: int | None = None,
     require_all_valid: bool = True,
+    json_content: dict[str, Any] | list[Any] | str | None = None,
     **kwargs: Any,
 ) -> EvaluateResult:
     """Score 1.0 when the response's JSON validates against the schema, else 0.0.
@@ -136,16 +137,28 @@ def json_schema_reward(
         json_index: Which of several JSON values to validate (0-based; -1 is the last).
         require_all_valid: With several schemas, True requires every one to pass; False
             requires at least one.
+        json_content: The JSON to validate instead of the response's (a parsed value, or
+            text read as a response would be); the messages are then not needed.
+
+    Returns:
+        Metrics ``json_parse``, ``schema_valid`` (reward-kit: ``schema_similarity``, here the
+        validation result), ``schema_<i>`` per schema when there are several, and
+        ``constraints`` with ``partial_credit``.
     """
     try:
         chosen = schema if schema is not None else expected_schema
         schemas = _schemas(chosen, ground_truth)
         validators = [_validator(item) for item in schemas]
-        text = response_text(messages)
+        text = json_content if isinstance(json_content, str) else None
+        if json_content is None:
+            text = response_text(messages)
     except RewardInputError as exc:
         return EvaluateResult.invalid(str(exc))
     try:
-        instance, found_in = _instance(text, json_extractor, json_index)
+        if text is None:
+            instance, found_in = json_content, "json_content"
+        else:
+            instance, found_in = _instance(text, json_extractor, json_index)
     except JSONExtractionError as exc:
         reason = f"no usable JSON: {exc}"
         metrics = {"json_parse": MetricResult(score=0.0, reason=str(exc), success=False)}
@@ -171,6 +184,7 @@ def json_schema_reward(
                 reason="valid" if not found else "; ".join(map(_describe, found[:_MAX_REASONS])),
                 success=not found,
             )
+    metrics["schema_similarity"] = metrics["schema_valid"]
     score = float(valid)
     if partial_credit:
         shares = []

@@ -166,3 +166,15 @@ def test_bad_schema_is_invalid(schema: object, word: str) -> None:
 )
 def test_no_response_is_invalid(messages: list) -> None:
     assert not json_schema_reward(messages, expected_schema=PERSON).is_score_valid
+
+
+def test_json_content_is_validated_instead_of_the_response() -> None:
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    given = json_schema_reward(messages=[], json_content={"name": "Ada"}, expected_schema=schema)
+    assert given.score == 1.0 and given.metrics["schema_similarity"].success
+    assert json_schema_reward(messages=[], json_content='{"age": 3}', schema=schema).score == 0.0
+    text = json_schema_reward(
+        messages=[], json_content='```json\n{"name": "B"}\n```', schema=schema
+    )
+    assert text.score == 1.0
+    assert json_schema_reward(messages=[], json_content="no json", schema=schema).score == 0.0
