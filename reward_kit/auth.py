@@ -30,13 +30,25 @@ __all__ = [
 ]
 
 
+FIREWORKS_CONFIG_DIR = Path.home() / ".fireworks"
+"""Where Fireworks' tools keep their settings."""
+AUTH_INI_FILE = FIREWORKS_CONFIG_DIR / "auth.ini"
+"""The credentials file read when the environment has none (read at each call, so a test may
+point it elsewhere)."""
+
+
 def _from_env_or_ini(env: str, key: str) -> str | None:
-    ini = _auth_ini(Path.home() / ".fireworks" / "auth.ini")
-    return os.environ.get(env) or ini.get(key) or None
+    # The environment wins without reading the file, so a broken auth.ini cannot get in the
+    # way of a key that is set.
+    return os.environ.get(env) or _auth_ini(AUTH_INI_FILE).get(key) or None
 
 
 def get_fireworks_api_key() -> str | None:
-    """The API key (``FIREWORKS_API_KEY``, else ``auth.ini``), or None when there is none."""
+    """The API key (``FIREWORKS_API_KEY``, else ``auth.ini``), or None when there is none.
+
+    Raises:
+        CredentialsError: the variable is unset and ``auth.ini`` is not a valid INI file.
+    """
     return _from_env_or_ini(API_KEY_ENV, "api_key")
 
 

@@ -142,3 +142,24 @@ def test_n_variant_rows_to_batch_evaluation(
         """
     )
     assert out.splitlines() == ["2", "[(0, 1.0), (1, 0.0)]"]
+
+
+def test_auth_ini_file_and_the_environment_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reward_kit import auth
+
+    ini = tmp_path / "auth.ini"
+    ini.write_text("[fireworks]\napi_key = from-file\naccount_id = acct\n")
+    monkeypatch.setattr(auth, "AUTH_INI_FILE", ini)
+    monkeypatch.delenv("FIREWORKS_API_KEY", raising=False)
+    monkeypatch.delenv("FIREWORKS_ACCOUNT_ID", raising=False)
+    assert (auth.get_fireworks_api_key(), auth.get_fireworks_account_id()) == ("from-file", "acct")
+    # A set variable wins without the file being read: a broken file does not get in its way.
+    ini.write_text("[fireworks\nnot ini")
+    monkeypatch.setenv("FIREWORKS_API_KEY", "from-env")
+    assert auth.get_fireworks_api_key() == "from-env"
+    monkeypatch.delenv("FIREWORKS_API_KEY")
+    with pytest.raises(auth.CredentialsError, match="not a valid auth.ini"):
+        auth.get_fireworks_api_key()
+    assert auth.FIREWORKS_CONFIG_DIR.name == ".fireworks"
