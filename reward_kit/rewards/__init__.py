@@ -21,6 +21,7 @@ _FAMILIES = {
         "fractional_code_reward",
         "local_code_execution_reward",
     ],
+    "cpp_code": ["binary_cpp_code_reward", "ioi_cpp_code_reward"],
     "deepcoder_reward": ["deepcoder_code_reward"],
     "format": ["format_reward"],
     "function_calling": [

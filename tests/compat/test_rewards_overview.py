@@ -161,3 +161,27 @@ def test_cosine_length_reward_as_on_the_page() -> None:
         messages=convo("Lyon."), is_correct=False, min_value_wrong=-1.0, max_value_wrong=-0.5
     )
     assert wrong.score == pytest.approx(-1.0, abs=1e-3)
+
+
+def test_cpp_rewards_as_on_the_page() -> None:
+    import shutil
+
+    if shutil.which("g++") is None:
+        pytest.skip("needs g++")
+    from reward_kit.rewards.cpp_code import binary_cpp_code_reward, ioi_cpp_code_reward
+
+    code = "#include <iostream>\nint main(){int a,b;std::cin>>a>>b;std::cout<<a+b<<std::endl;}"
+    messages = convo(f"```cpp\n{code}\n```")
+    result = ioi_cpp_code_reward(
+        messages=messages,
+        test_cases=[
+            {"input": "4\n5", "expected_output": "9"},
+            {"input": "10\n20", "expected_output": "30"},
+        ],
+        language="cpp",  # or "c"
+    )
+    assert result.score == 1.0 and result.is_score_valid
+    result = binary_cpp_code_reward(
+        messages=messages, test_cases=[{"input": "4\n5", "expected_output": "9"}], language="cpp"
+    )
+    assert result.score == 1.0

@@ -10,6 +10,8 @@ _FENCE = re.compile(r"^[ \t]*```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)^[ \t]*```", re.DO
 _TAGS = {
     "python": {"python", "py", "python3", "py3"},
     "javascript": {"javascript", "js", "node", "nodejs", "jsx", "mjs"},
+    "cpp": {"cpp", "c++", "cxx", "cc", "hpp"},
+    "c": {"c", "h"},
 }
 
 
