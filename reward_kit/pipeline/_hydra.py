@@ -93,6 +93,15 @@ def _condense(exc: BaseException) -> str:
             message += suggest_key(str(full_key))
             break
         chained = chained.__cause__ or chained.__context__
+    absent = re.search(r"Could not override '([^']+)'", text)
+    if (
+        absent and "is not in struct" in text
+    ):  # a known key (checked before Hydra ran) that this config leaves out
+        message += (
+            f" (this config does not set {absent.group(1)} and does not start from reward-kit's "
+            "defaults: list them first, 'defaults: [reward_kit_defaults, _self_]', or add the "
+            f"key with '+{absent.group(1)}=...')"
+        )
     options = re.search(r"Available options in '([^']+)':\s*\n((?:\s+\S.*\n?)+)", text)
     if options:
         choices = [line.strip() for line in options.group(2).splitlines() if line.strip()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from fastapi.exceptions import RequestValidationError
@@ -83,7 +84,37 @@ def _to_sample(body: bytes) -> dict[str, Any]:
         raise RequestValidationError(
             [{**error, "loc": ("body", *error.get("loc", ()))} for error in errors]
         ) from None
+    for field in ("ground_truth", "tools", "kwargs"):
+        where = non_finite(getattr(parsed, field))
+        if where is not None:
+            raise RequestValidationError([_non_finite_error(("body", field, *where))])
     return request_to_sample(parsed)
+
+
+def non_finite(value: Any) -> tuple[str | int, ...] | None:
+    """Where in ``value`` a NaN or infinite number is (a path of keys), or ``None``.
+
+    JSON has no such numbers, but Python's parsers read ``NaN``, ``Infinity`` and ``1e999``; a
+    reward given one compares nothing correctly, so the request is refused naming the place.
+    """
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), value)]
+    while stack:  # iterative: parsed JSON may be nested as deep as the parser allows
+        path, item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return path
+        if isinstance(item, dict):
+            stack.extend(((*path, str(key)), child) for key, child in item.items())
+        elif isinstance(item, list):
+            stack.extend(((*path, index), child) for index, child in enumerate(item))
+    return None
+
+
+def _non_finite_error(loc: tuple[str | int, ...]) -> dict[str, Any]:
+    return {
+        "type": "finite_number",
+        "loc": loc,
+        "msg": "NaN and Infinity are not JSON numbers; send a finite number (or a string)",
+    }
 
 
 def _location(loc: Any) -> str:

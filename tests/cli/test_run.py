@@ -131,6 +131,49 @@ def test_a_misspelt_override_is_an_error_naming_it(tmp_path):
     assert "limit_sample" in completed.stderr
 
 
+BAD_OVERRIDES = {
+    "not a number": ("generation.n=abc", "Value 'abc' of type 'str' could not be converted to "
+                     "Integer"),
+    "out of range": ("generation.n=0", "generation.n must be at least 1, got 0"),
+    "a list for a number": ("dataset.max_samples=[1]", "Value '[1]' of type 'list' could not be "
+                            "converted to Integer"),
+    "overflowing number": ("generation.n=1e999", "Value 'inf' of type 'float' could not be "
+                           "converted to Integer"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("override", "message"), BAD_OVERRIDES.values(), ids=list(BAD_OVERRIDES))
+def test_an_override_of_the_wrong_type_is_one_line_naming_key_and_value(
+    tmp_path, override, message
+):
+    config_dir = _write_config(
+        tmp_path / "conf",
+        "defaults:\n  - reward_kit_defaults\n  - _self_\ndataset:\n  path_or_name: x.jsonl\n",
+    )
+
+    completed = _run(_command(config_dir, override, f"hydra.run.dir={tmp_path / 'out'}"), tmp_path)
+
+    assert completed.returncode == 1
+    [line] = completed.stderr.strip().splitlines()
+    assert line.startswith("reward-kit run: error: ") and message in line
+    assert not (tmp_path / "out").exists()
+
+
+def test_overriding_a_key_a_config_without_defaults_leaves_out_says_how(tmp_path):
+    config_dir = _write_config(tmp_path / "conf", "dataset:\n  path_or_name: x.jsonl\n")
+
+    completed = _run(_command(config_dir, "generation.n=2", f"hydra.run.dir={tmp_path}"), tmp_path)
+
+    assert completed.returncode == 1
+    [line] = completed.stderr.strip().splitlines()
+    assert line == (
+        "reward-kit run: error: Could not override 'generation.n'. Key 'generation' is not in "
+        "struct (this config does not set generation.n and does not start from reward-kit's "
+        "defaults: list them first, 'defaults: [reward_kit_defaults, _self_]', or add the key with "
+        "'+generation.n=...')"
+    )
+
+
 def test_multirun_sweeps_over_temperatures(tmp_path, openai_stub):
     openai_stub.responder = solve
     data = write_jsonl(tmp_path / "data.jsonl", sum_problems(3))

@@ -149,6 +149,14 @@ def test_registry_requires_the_key_and_rejects_malformed_requests(
         ("post", "/evaluators:previewEvaluator", {"evaluator": {"criteria": [
             {"name": "m", "codeSnippets": {"fileContents": {"main.py": "x"}}}]},
             "sampleData": ["{nope"]}, 400, "sampleData[0] is not JSON"),
+        ("post", "/evaluators:previewEvaluator", {"evaluator": {"criteria": [
+            {"name": "m", "codeSnippets": {"fileContents": {"main.py": "x"}}}]},
+            "sampleData": ['{"messages": []}', "[" * 100_000 + "]" * 100_000]}, 400,
+            "sampleData[1] is JSON nested too deeply"),
+        ("post", "/evaluators:previewEvaluator", {"evaluator": {"criteria": [
+            {"name": "m", "codeSnippets": {"fileContents": {"main.py": "x"}}}]},
+            "sampleData": ['{"messages": [], "ground_truth": [0, NaN]}']}, 400,
+            "sampleData[0].ground_truth[1]: NaN and Infinity are not JSON numbers"),
         ("post", "/secrets", {"keyName": "1BAD", "value": "v"}, 400, "keyName"),
     ]  # fmt: skip
     for method, path, body, status, says in cases:

@@ -107,8 +107,18 @@ def test_without_the_key_the_answer_is_401(server: ServerProcess) -> None:
         ({"messages": CONVERSATION, "kwargs": [1]}, 422, "kwargs"),
         ({"messages": CONVERSATION, "surprise": 1}, 422, "surprise: Extra inputs"),
         ([1, 2], 422, "body"),
+        (b'{"messages": [{"role": "user", "content": "q"}], "ground_truth": NaN}', 422,
+         "ground_truth: NaN and Infinity are not JSON numbers; send a finite number"),
+        (b'{"messages": [{"role": "user", "content": "q"}], "kwargs": {"a": [1, -Infinity]}}', 422,
+         "kwargs.a[1]: NaN and Infinity are not JSON numbers"),
+        (b'{"messages": [{"role": "user", "content": "q"}], "ground_truth": {"x": 1e999}}', 422,
+         "ground_truth.x: NaN and Infinity are not JSON numbers"),
+        (b"[" * 1_000 + b"]" * 1_000, 400, "request body is not valid JSON (recursion limit"),
+        (b'{"messages": [{"role": "user", "content": "\xff"}]}', 400, "not valid JSON"),
+        (b'{"messages": [{"role": "user", "content": 5}]}', 422,
+         "messages[0].content.str: Input should be a valid string"),
     ],
-)
+)  # fmt: skip
 def test_malformed_requests_get_4xx_saying_what_is_wrong(
     server: ServerProcess, body: object, status: int, says: str
 ) -> None:

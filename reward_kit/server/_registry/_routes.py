@@ -17,6 +17,7 @@ from reward_kit._types import accept_legacy_ground_truth
 from reward_kit.models import EvaluateResult
 from reward_kit.server._answers import (
     EVALUATION_BODY,
+    non_finite,
     public_url,
     read_evaluation,
     result_response,
@@ -236,8 +237,16 @@ def _parse_sample(index: int, text: str) -> dict[str, Any]:
         sample = json.loads(text)
     except json.JSONDecodeError as exc:
         raise HTTPException(400, f"sampleData[{index}] is not JSON ({exc})") from None
+    except RecursionError:
+        raise HTTPException(400, f"sampleData[{index}] is JSON nested too deeply") from None
     if not isinstance(sample, dict) or "messages" not in sample:
         raise HTTPException(400, f"sampleData[{index}] must be an object with 'messages'")
+    where = non_finite(sample)
+    if where is not None:
+        place = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where)
+        raise HTTPException(
+            400, f"sampleData[{index}]{place}: NaN and Infinity are not JSON numbers"
+        )
     return accept_legacy_ground_truth(sample)
 
 
