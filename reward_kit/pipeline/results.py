@@ -97,9 +97,13 @@ def summary_fields(row: dict[str, Any]) -> dict[str, Any]:
 def _parse(line: bytes, path: Path, number: int) -> dict[str, Any]:
     """The result row on one complete line, or a ``ResultsFileError`` saying where and why."""
     try:
-        row = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        problem = f"not JSON ({exc.msg if isinstance(exc, json.JSONDecodeError) else exc})"
+        row = json.loads(line.decode("utf-8-sig"))  # bytes would be sniffed as UTF-16 or 32
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 (byte {exc.start + 1} is {line[exc.start]:#04x})"
+    except json.JSONDecodeError as exc:
+        problem = f"not JSON ({exc.msg})"
+    except RecursionError:
+        problem = "JSON nested too deeply to read"
     else:
         if isinstance(row, dict) and "id" in row and "variant" in row:
             return row

@@ -105,12 +105,16 @@ def test_readers_leave_out_a_partial_last_line_and_blank_lines(tmp_path):
         ("not json", "line 2: not JSON"),
         ("[1, 2]", "line 2: not a result row"),
         ('{"id": "b"}', "line 2: not a result row"),
+        (b'{"id": "b\xff\xfe", "variant": 0}', "line 2: not UTF-8 (byte 10 is 0xff)"),
+        (b"[" * 100_000 + b"]" * 100_000, "line 2: JSON nested too deeply to read"),
     ],
 )
 def test_a_bad_line_before_the_last_is_an_error_for_every_reader(tmp_path, line, problem):
     path = tmp_path / "results.jsonl"
-    text = json.dumps(_row("a")) + "\n" + line + "\n" + json.dumps(_row("c")) + "\n"
-    path.write_text(text)
+    line = line if isinstance(line, bytes) else line.encode()
+    text = json.dumps(_row("a")).encode() + b"\n" + line + b"\n" + json.dumps(_row("c")).encode()
+    text += b"\n"
+    path.write_bytes(text)
     readers = [
         lambda: list(iter_results(path)),
         lambda: read_results(path),
@@ -118,9 +122,15 @@ def test_a_bad_line_before_the_last_is_an_error_for_every_reader(tmp_path, line,
         lambda: sort_results(path, ["c", "a"]),
     ]
     for read in readers:
-        with pytest.raises(ResultsFileError, match=f"{re.escape(str(path))}, {problem}"):
+        with pytest.raises(ResultsFileError, match=re.escape(f"{path}, {problem}")):
             read()
-    assert path.read_text() == text  # nothing is rewritten around a line it could not read
+    assert path.read_bytes() == text  # nothing is rewritten around a line it could not read
+
+
+def test_a_byte_order_mark_before_a_row_is_read(tmp_path):
+    path = tmp_path / "results.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(_row("a")).encode() + b"\n")
+    assert [row["id"] for row in iter_results(path)] == ["a"]
 
 
 def test_a_bad_complete_last_line_is_an_error_too(tmp_path):
