@@ -71,6 +71,7 @@ PUBLIC_NAMES = {
         "humaneval_check_reward",
     ],
     "reward_kit.rewards.deepcoder_reward": ["deepcoder_code_reward"],
+    "reward_kit.rewards.cpp_code": ["ioi_cpp_code_reward", "binary_cpp_code_reward"],
     "reward_kit.rewards.apps_coding_reward": ["evaluate_apps_solution"],
     # Reward families of ours beyond the compatibility surface.
     "reward_kit.rewards.rouge": ["rouge_reward", "bullet_recall_reward"],
