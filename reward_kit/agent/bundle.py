@@ -170,11 +170,20 @@ class TaskBundle:
         self.rows = []
         seen: dict[str, int] = {}
         where = str(self.rows_file)
+        if self.rows_file.is_dir():
+            self.problems.append(Problem(where, 0, "is a folder, not a rows file (JSONL)"))
+            return
         if not self.rows_file.is_file():
             self.problems.append(Problem(where, 0, "rows file not found"))
             return
-        text = self.rows_file.read_text(encoding="utf-8")
-        for number, line in enumerate(text.splitlines(), start=1):
+        data = self.rows_file.read_bytes().removeprefix(b"\xef\xbb\xbf")  # a BOM from an editor
+        for number, raw in enumerate(data.splitlines(), start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                message = f"not UTF-8 (byte {exc.start + 1} is {raw[exc.start]:#04x})"
+                self.problems.append(Problem(where, number, message))
+                continue
             if not line.strip():
                 continue
             try:
@@ -182,12 +191,17 @@ class TaskBundle:
             except ValueError as exc:  # JSONDecodeError is one too
                 self.problems.append(Problem(where, number, str(exc)))
                 continue
+            except RecursionError:
+                self.problems.append(Problem(where, number, "JSON nested too deeply to read"))
+                continue
             if row.id in seen:
                 message = f"duplicate id {row.id!r} (first on line {seen[row.id]})"
                 self.problems.append(Problem(where, number, message))
                 continue
             seen[row.id] = number
             self.rows.append(row)
+        if not self.rows and not self.problems:
+            self.problems.append(Problem(where, 0, "holds no tasks"))
 
     def module(self, spec: str) -> ModuleType:
         """Import a bundle module (or an installed one) by name or path."""

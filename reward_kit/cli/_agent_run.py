@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import sys
 from pathlib import Path
 
 from reward_kit.agent._providers import resolve_endpoint
@@ -36,10 +37,16 @@ def run_command(args: argparse.Namespace, registries: dict[str, str], model: str
     for problem in warnings:
         print(f"warning: {problem}")
     if args.validate_only or errors:
-        for problem in errors:
-            print(problem)
+        for problem in errors:  # --validate-only reports on stdout; a run that cannot start: stderr
+            print(problem, file=sys.stdout if args.validate_only else sys.stderr)
         if args.validate_only and not errors:
             print(f"Bundle {bundle.folder} is valid: {len(bundle.rows)} task(s)")
+        if errors and not args.validate_only:
+            print(
+                f"reward-kit agent-eval: error: the task bundle has {len(errors)} problem(s), "
+                "listed above; nothing was run",
+                file=sys.stderr,
+            )
         return 1 if errors else 0
     task_ids = [t.strip() for t in args.task_ids.split(",") if t.strip()] if args.task_ids else None
     if args.export_tools:

@@ -97,6 +97,9 @@ def _handle(args: argparse.Namespace) -> int:
         return _usage("one of --task-dir or --dataset is required")
     if args.mock_response and not args.test_mode:
         return _usage("--mock-response needs --test-mode")
+    for flag, folder in (("--run-dir", args.run_dir), ("--output-dir", args.output_dir)):
+        if folder and os.path.exists(folder) and not os.path.isdir(folder):
+            return _usage(f"{flag} {folder}: is a file, not a folder")
     registries = _registries(args.registries)
     if registries is None:
         return _usage(f"--registries {args.registries!r}: expected NAME=MODULE[,NAME=MODULE...]")

@@ -375,3 +375,51 @@ def test_endless_tool_calls_stop_at_max_steps(tmp_path):
     (row,) = results(run_dir(tmp_path / "out"))
     assert row["stop_reason"] == "max_steps" and row["agent_steps"] == 3
     assert len(row["tool_calls"]) == 3 and row["is_score_valid"]
+
+
+MALFORMED_ROWS = {
+    "invalid UTF-8": (b'{"id": "caf\xe9"}\n', "1: not UTF-8 (byte 12 is 0xe9)"),
+    "too deeply nested": (b"[" * 100_000 + b"]" * 100_000 + b"\n", "1: JSON nested too deeply"),
+    "empty": (b"\n\n", "0: holds no tasks"),
+}
+
+
+@pytest.mark.parametrize(("data", "problem"), MALFORMED_ROWS.values(), ids=list(MALFORMED_ROWS))
+def test_a_rows_file_that_cannot_be_read_is_a_problem_with_its_line_and_nothing_runs(
+    tmp_path, data, problem
+):
+    bundle = make_bundle(tmp_path / "b", [flight_row()])
+    (bundle / "task.jsonl").write_bytes(data)
+
+    done = agent_eval("-t", bundle, "--test-mode", "-o", tmp_path / "out", cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    listed, last = done.stderr.strip().splitlines()
+    assert listed.startswith(f"{bundle / 'task.jsonl'}:{problem}")
+    assert last == (
+        "reward-kit agent-eval: error: the task bundle has 1 problem(s), listed above; "
+        "nothing was run"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bom_is_read_and_a_folder_or_file_in_place_of_another_is_named(tmp_path):
+    bundle = make_bundle(tmp_path / "b", [flight_row()])
+    text = (bundle / "task.jsonl").read_bytes()
+    (bundle / "task.jsonl").write_bytes(b"\xef\xbb\xbf" + text)
+    valid = agent_eval("-t", bundle, "--validate-only", cwd=tmp_path)
+    assert valid.returncode == 0, valid.stdout
+    assert "is valid: 1 task(s)" in valid.stdout
+
+    folder = agent_eval("-t", bundle, "-d", tmp_path, "--test-mode", cwd=tmp_path)
+    assert folder.returncode == 1
+    assert f"{tmp_path}:0: is a folder, not a rows file (JSONL)" in folder.stderr
+
+    (tmp_path / "file").write_text("x")
+    for flag in ("--run-dir", "--output-dir"):
+        done = agent_eval("-t", bundle, "--test-mode", flag, tmp_path / "file", cwd=tmp_path)
+        assert done.returncode == 2
+        assert done.stderr.strip() == (
+            f"reward-kit agent-eval: error: {flag} {tmp_path / 'file'}: is a file, not a folder"
+        )
