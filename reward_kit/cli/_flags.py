@@ -13,7 +13,7 @@ from typing import TypeVar
 
 _N = TypeVar("_N", int, float)
 
-__all__ = ["port", "positive_float", "positive_int"]
+__all__ = ["non_negative_float", "port", "positive_float", "positive_int", "probability"]
 
 
 def port(text: str) -> int:
@@ -29,6 +29,22 @@ def positive_float(text: str) -> float:
     value = _number(text, float, "a number")
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """A finite number of at least 0, such as a sampling temperature."""
+    value = _number(text, float, "a number")
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number of at least 0, got {text}")
+    return value
+
+
+def probability(text: str) -> float:
+    """A number above 0 and at most 1, such as top-p."""
+    value = _number(text, float, "a number")
+    if not 0 < value <= 1:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1, got {text}")
     return value
 
 

@@ -8,6 +8,7 @@ revoked key on the next request.
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from reward_kit.errors import RewardKitError
@@ -41,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
 
     if getattr(args, "account", None) and not ACCOUNT_ID.fullmatch(args.account):
         raise RewardKitError(f"--account {args.account!r} is not a valid account id")
+    if os.path.exists(args.registry) and not os.path.isdir(args.registry):
+        raise RewardKitError(f"--registry {args.registry}: not a folder")
+    if args.keys_action != "create" and not os.path.isdir(args.registry):
+        raise RewardKitError(f"--registry {args.registry}: no such folder (no registry there)")
     store = RegistryStore(args.registry)
     try:
         if args.keys_action == "create":

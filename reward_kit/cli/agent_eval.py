@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any
 
-from reward_kit.cli._flags import positive_float, positive_int
+from reward_kit.cli._flags import non_negative_float, positive_float, positive_int
 
 __all__ = ["register"]
 
@@ -58,7 +58,13 @@ def register(subparsers: Any) -> None:
     add("--max-steps", type=positive_int, default=10, metavar="N", help="agent steps per user turn")
     add("--max-user-turns", type=int, default=5, metavar="N", help="follow-up user turns")
     add("--api-base", metavar="URL", help="OpenAI-compatible server for every model")
-    add("--temperature", type=float, default=0.0, metavar="T", help="sampling temperature")
+    add(
+        "--temperature",
+        type=non_negative_float,
+        default=0.0,
+        metavar="T",
+        help="sampling temperature",
+    )
     add(
         "--tool-timeout",
         type=positive_float,

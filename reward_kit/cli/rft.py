@@ -6,22 +6,44 @@ import argparse
 import json
 from typing import Any
 
+from reward_kit.cli._flags import (
+    non_negative_float,
+    positive_float,
+    positive_int,
+    probability,
+)
 from reward_kit.cli._service_flags import add_service_flags
 
 _TRAINING = {
     "output_model": ("outputModel", str),
-    "epochs": ("epochs", int),
-    "learning_rate": ("learningRate", float),
-    "lora_rank": ("loraRank", int),
-    "max_context_length": ("maxContextLength", int),
-    "batch_size": ("batchSize", int),
+    "epochs": ("epochs", positive_int),
+    "learning_rate": ("learningRate", positive_float),
+    "lora_rank": ("loraRank", positive_int),
+    "max_context_length": ("maxContextLength", positive_int),
+    "batch_size": ("batchSize", positive_int),
 }
 _INFERENCE = {
-    "temperature": ("temperature", float),
-    "top_p": ("topP", float),
-    "max_output_tokens": ("maxOutputTokens", int),
-    "response_candidates": ("responseCandidatesCount", int),
+    "temperature": ("temperature", non_negative_float),
+    "top_p": ("topP", probability),
+    "max_output_tokens": ("maxOutputTokens", positive_int),
+    "response_candidates": ("responseCandidatesCount", positive_int),
 }
+_JOBS = "reinforcementFineTuningJobs"
+
+
+def job_id(text: str) -> str:
+    """A job id, or the job's resource name (``accounts/A/reinforcementFineTuningJobs/ID``)."""
+    from reward_kit._resource_ids import EVALUATOR_ID
+
+    parts = text.split("/")
+    if len(parts) == 4 and parts[0] == "accounts" and parts[2] == _JOBS:
+        text = parts[3]
+    if not EVALUATOR_ID.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"a job id is 1-63 lower-case letters, digits or '-' (or accounts/ACCOUNT/{_JOBS}/ID), "
+            f"got {text!r}"
+        )
+    return text
 
 
 def register(subparsers: Any) -> None:
@@ -39,7 +61,7 @@ def register(subparsers: Any) -> None:
     create.add_argument("--evaluator", required=True, help="evaluator id or resource name")
     create.add_argument("--dataset", required=True, help="dataset id or resource name")
     create.add_argument("--base-model", required=True, help="model to train")
-    create.add_argument("--job-id", help="job id (default: chosen by the service)")
+    create.add_argument("--job-id", type=job_id, help="job id (default: chosen by the service)")
     create.add_argument("--display-name", help="shown name of the job")
     create.add_argument("--evaluation-dataset", help="separate dataset to evaluate on")
     for flag, (field, kind) in _TRAINING.items():
@@ -52,7 +74,7 @@ def register(subparsers: Any) -> None:
         )
     get = actions.add_parser("get", help="show one RFT job")
     add_service_flags(get, on_action=True)
-    get.add_argument("job_id")
+    get.add_argument("job_id", type=job_id)
     listing = actions.add_parser("list", help="list RFT jobs")
     add_service_flags(listing, on_action=True)
     parser.set_defaults(handler=run)

@@ -74,6 +74,35 @@ def one_error_line(completed: subprocess.CompletedProcess[str]) -> str:
             "got inf",
         ),
         (
+            "rft create --evaluator e --dataset d --base-model m --epochs -3",
+            "reward-kit rft create: error: argument --epochs: must be at least 1, got -3",
+        ),
+        (
+            "rft create --evaluator e --dataset d --base-model m --learning-rate nan",
+            "reward-kit rft create: error: argument --learning-rate: must be a positive number, "
+            "got nan",
+        ),
+        (
+            "rft create --evaluator e --dataset d --base-model m --temperature -1",
+            "reward-kit rft create: error: argument --temperature: must be a number of at least "
+            "0, got -1",
+        ),
+        (
+            "rft create --evaluator e --dataset d --base-model m --top-p 1.5",
+            "reward-kit rft create: error: argument --top-p: must be above 0 and at most 1, "
+            "got 1.5",
+        ),
+        (
+            "rft get x/../../y",
+            "reward-kit rft get: error: argument job_id: a job id is 1-63 lower-case letters, "
+            "digits or '-' (or accounts/ACCOUNT/reinforcementFineTuningJobs/ID), got 'x/../../y'",
+        ),
+        (
+            "agent-eval --task-dir t --temperature -0.5",
+            "reward-kit agent-eval: error: argument --temperature: must be a number of at least "
+            "0, got -0.5",
+        ),
+        (
             "agent-eval --task-dir t --max-tasks 0",
             "reward-kit agent-eval: error: argument --max-tasks: must be at least 1, got 0",
         ),

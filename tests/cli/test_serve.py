@@ -54,6 +54,14 @@ BAD_ARGUMENTS = {
         ["--registry", "{tmp}/broken.py", "--insecure-single-tenant"], 1,
         "broken.py: not a folder (the registry keeps its evaluators in a folder",
     ),
+    "keys of a registry that is a file": (
+        ["keys", "list", "--registry", "{tmp}/broken.py"], 1,
+        "reward-kit serve: error: --registry {tmp}/broken.py: not a folder",
+    ),
+    "revoking in a registry that does not exist": (
+        ["keys", "revoke", "--registry", "{tmp}/nowhere", "k1"], 1,
+        "reward-kit serve: error: --registry {tmp}/nowhere: no such folder (no registry there)",
+    ),
     "registry and a reward together": (
         ["--registry", "{tmp}", "--function-ref", "x:y"], 2, "not allowed with"
     ),
@@ -69,7 +77,9 @@ def test_unknown_reward_and_bad_folders_are_reported(
     (tmp_path / "broken.py").write_text("import reward_kit_no_such_dependency\n")
     completed = serve(*(argument.format(tmp=tmp_path) for argument in arguments))
     assert completed.returncode == code, completed.stderr
-    assert message in completed.stderr and "Traceback" not in completed.stderr
+    assert message.format(tmp=tmp_path) in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert not (tmp_path / "nowhere").exists()
 
 
 def test_rk_endpoint_api_key_is_used_when_no_variable_is_named(tmp_path: Path) -> None:
