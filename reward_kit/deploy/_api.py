@@ -274,6 +274,8 @@ def _to_cloud_run(
     region, project = gcp_region, gcp_project
     register = register and gcp_auth == "api-key"
     context = Path(output_dir or f"cloud-run-{evaluator_id}").resolve()
+    if context.exists() and not context.is_dir():
+        raise PackagingError(f"--output-dir {output_dir}: is a file; give a folder for the build")
     with_key = gcp_auth == "api-key"
     cloud_run = _cloud_run.plan(evaluator_id, context, region=region, project=project,
                                 api_key=with_key)  # fmt: skip

@@ -181,6 +181,24 @@ def test_cloud_run_registration_needs_credentials_before_anything_is_built(
     assert "gcloud is not installed" in alone.stdout and (tmp_path / "context").is_dir()
 
 
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["deploy", "dry-run"])
+def test_a_file_as_cloud_run_output_dir_is_refused_before_anything_is_done(
+    tmp_path: Path, metric: Path, dry_run: list[str]
+) -> None:
+    (tmp_path / "context").write_text("not a folder")
+    completed = subprocess.run(
+        [sys.executable, "-m", "reward_kit", "deploy", "--id", "cr-eval", "--target",
+         "gcp-cloud-run", "--output-dir", "context", "--no-register",
+         "--metrics-folders", f"m={metric}", *dry_run],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert completed.returncode == 1
+    assert completed.stderr.strip() == (
+        "reward-kit deploy: error: --output-dir context: is a file; give a folder for the build"
+    )
+    assert (tmp_path / "context").read_text() == "not a folder"
+
+
 def test_a_function_reference_alone_deploys_its_folder(metric: Path) -> None:
     (metric / "scorer.py").write_text(MAIN.replace("def evaluate", "def score"))
     completed = subprocess.run(
