@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from reward_kit.cli._output import check_output, written_when_complete
+
 __all__ = ["register"]
 
 
@@ -46,6 +48,7 @@ def _statistic(stat: dict[str, Any]) -> str:
 def _handle(args: argparse.Namespace) -> int:
     from reward_kit.report import compare_runs
 
+    output = check_output("--output", args.output, "comparison.json") if args.output else None
     diff = compare_runs(args.run_a, args.run_b)
     counts = diff["counts"]
     print(f"A: {diff['a']}\nB: {diff['b']}")
@@ -65,8 +68,8 @@ def _handle(args: argparse.Namespace) -> int:
         print(f"  new error ({entry['count_b']} rows): {entry['error']}")
     for entry in diff["errors"]["removed"]:
         print(f"  gone error ({entry['count_a']} rows): {entry['error']}")
-    if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
+    if output is not None:
+        with written_when_complete(output) as handle:
             json.dump(diff, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
         print(f"comparison written to {args.output}")

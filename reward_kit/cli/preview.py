@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reward_kit.cli._flags import positive_float, positive_int
+from reward_kit.cli._output import check_output, written_when_complete
 
 if TYPE_CHECKING:
     from reward_kit.pipeline.preview import HuggingFaceSource, PreviewResult
@@ -136,13 +136,7 @@ def _handle(args: argparse.Namespace) -> int:
     huggingface = _huggingface(args)
     if args.samples and huggingface:
         raise PreviewError("give --samples or --huggingface-dataset, not both")
-    if args.output and os.path.isdir(args.output):
-        raise PreviewError(
-            f"--output {args.output}: is a folder; give a file such as "
-            f"{os.path.join(args.output, 'results.jsonl')}"
-        )
-    if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
-        raise PreviewError(f"--output {args.output}: its folder does not exist")
+    output = check_output("--output", args.output, "results.jsonl") if args.output else None
     metrics = load_metrics_folders(args.metrics_folders)
     for reference in args.function_ref:
         if reference in metrics:
@@ -153,8 +147,8 @@ def _handle(args: argparse.Namespace) -> int:
     )
     result = run_preview(samples, metrics=metrics, remote_url=args.remote_url, timeout=args.timeout)
     print_preview(result, verbose=args.verbose)
-    if args.output:
-        _write(result, Path(args.output))
+    if output is not None:
+        _write(result, output)
     return 0
 
 
@@ -162,11 +156,9 @@ def _write(result: PreviewResult, output: Path) -> None:
     """Write the rows to ``output`` and the run report of them beside it."""
     from reward_kit.report._report import render_report, write_html
 
-    partial = output.with_name(output.name + ".partial")  # a failed write leaves no FILE
-    with partial.open("w", encoding="utf-8") as handle:
+    with written_when_complete(output) as handle:
         for row in result.rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    partial.replace(output)
     print(f"results written to {output}")
     page = render_report(result.rows, result.summary(), title=f"reward-kit preview · {output.stem}")
     print(f"report: {write_html(output.with_suffix('.html'), page)}")

@@ -61,3 +61,33 @@ def test_fail_on_regression_gates_ci_on_a_significant_drop(tmp_path: Path) -> No
     assert done.returncode == 1, done.stdout + done.stderr
     assert "regression: the score dropped by" in done.stdout
     assert _compare(str(baseline), str(worse)).returncode == 0
+
+
+def test_an_output_that_is_a_folder_or_in_no_folder_is_refused_before_comparing(
+    tmp_path: Path,
+) -> None:
+    first = make_run(tmp_path / "a", sample_rows(5))
+    (tmp_path / "out").mkdir()
+    cases = {
+        str(tmp_path / "out"): f"is a folder; give a file such as {tmp_path}/out/comparison.json",
+        str(tmp_path / "no" / "c.json"): "its folder does not exist",
+    }
+    for output, problem in cases.items():
+        completed = _compare(str(first), str(first), "--output", output)
+        assert completed.returncode == 1
+        expected = f"reward-kit compare: error: --output {output}: {problem}"
+        assert completed.stderr.strip() == expected
+        assert completed.stdout == ""  # refused before the comparison was printed
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_results_line_too_deep_to_read_names_its_file_and_line(tmp_path: Path) -> None:
+    first = make_run(tmp_path / "a", sample_rows(2))
+    with (first / "results.jsonl").open("ab") as handle:
+        handle.write(b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    completed = _compare(str(first), str(first))
+    assert completed.returncode == 1
+    assert completed.stderr.strip() == (
+        f"reward-kit compare: error: {first}/results.jsonl, line 3: JSON nested too deeply to "
+        "read; repair or delete that line"
+    )
