@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import pickle
 import warnings
 from typing import Any, List, Union  # noqa: UP035 - the old styles are what we test
@@ -20,7 +19,7 @@ from reward_kit.errors import (
     InvalidRewardFunctionError,
     RewardNotFoundError,
 )
-from reward_kit.typed_interface import BatchReward, PointwiseReward, _KeywordBinding
+from reward_kit.typed_interface import BatchReward, PointwiseReward
 
 CONVERSATION = [
     {"role": "user", "content": "What is 2+2?"},
@@ -298,52 +297,6 @@ def test_no_warnings_on_the_normal_path() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         typing_list_style(CONVERSATION, ground_truth="4")
-
-
-def _binds_like_signature(func: Any, calls: list[dict[str, Any]]) -> None:
-    signature = inspect.signature(func)
-    binding = _KeywordBinding.of(signature)
-    assert binding is not None
-    for kwargs in calls:
-        try:
-            expected = signature.bind(**kwargs).arguments
-        except TypeError:
-            assert binding.bind(signature, kwargs) is None, kwargs
-            continue
-        bound = binding.bind(signature, kwargs)
-        assert bound is not None and bound.arguments == expected, kwargs
-        assert list(bound.arguments) == list(expected), kwargs
-
-
-def _with_extras(messages: Any, ground_truth: Any = None, *, tol: float = 0.1, **kwargs: Any):
-    return messages
-
-
-def _without_extras(messages: Any, ground_truth: Any = None, *, tol: float = 0.1):
-    return messages
-
-
-def test_keyword_calls_bind_exactly_as_the_signature_does() -> None:
-    calls: list[dict[str, Any]] = [
-        {"messages": []},
-        {"ground_truth": 1, "messages": [], "tol": 2.0},
-        {"messages": [], "extra": 1, "kwargs": 2},
-        {"ground_truth": 1},
-        {"messages": [], "unknown": 3},
-    ]
-    _binds_like_signature(_with_extras, calls)
-    _binds_like_signature(_without_extras, calls)
-
-
-def test_positional_only_and_star_args_use_the_signature() -> None:
-    def positional(messages: Any, /, **kwargs: Any) -> Any:
-        return messages
-
-    def star(*args: Any, **kwargs: Any) -> Any:
-        return args
-
-    assert _KeywordBinding.of(inspect.signature(positional)) is None
-    assert _KeywordBinding.of(inspect.signature(star)) is None
 
 
 @reward_function
