@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from reward_kit._atomic import write_text_atomically
 from reward_kit.pipeline.results import read_results
 from reward_kit.pipeline.summary import summarize
 
@@ -27,9 +27,7 @@ def safe_name(task_id: str) -> str:
 
 def write_json(path: Path, data: Any) -> None:
     """Write JSON atomically (a reader never sees half a file)."""
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-    os.replace(temporary, path)
+    write_text_atomically(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def resume_rows(path: Path) -> list[dict[str, Any]]:
@@ -45,9 +43,7 @@ def resume_rows(path: Path) -> list[dict[str, Any]]:
     if path.exists():
         text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in kept)
         if text.encode() != path.read_bytes():
-            temporary = path.with_name(path.name + ".tmp")
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, path)
+            write_text_atomically(path, text)
     return kept
 
 
@@ -121,7 +117,4 @@ def write_trajectories(folder: Path, task_id: str, rows: list[dict[str, Any]]) -
     lines = [{"type": "summary", "task_id": task_id, **_task_stats(rows)}]
     lines += [{"type": "individual_result", **row} for row in rows]
     text = "".join(json.dumps(line, ensure_ascii=False, default=str) + "\n" for line in lines)
-    path = folder / f"{safe_name(task_id)}.jsonl"
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(folder / f"{safe_name(task_id)}.jsonl", text)

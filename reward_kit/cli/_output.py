@@ -1,21 +1,19 @@
 """Output files of the commands: checked before any work, and never left half-written.
 
 A command that writes ``--output FILE`` after minutes of scoring checks the path first, so a
-folder or a missing parent is a one-line error before the work, not a traceback after it; the
-file is written beside its name and renamed when complete, so a failure leaves no partial FILE.
+folder or a missing parent is a one-line error before the work, not a traceback after it. The
+file itself is written with ``reward_kit._atomic.replaced_when_complete``, so a failure leaves no
+partial FILE.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
 
 from reward_kit.errors import RewardKitError
 
-__all__ = ["check_output", "written_when_complete"]
+__all__ = ["check_output"]
 
 
 def check_output(flag: str, path: str, example: str) -> Path:
@@ -33,16 +31,3 @@ def check_output(flag: str, path: str, example: str) -> Path:
     if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         raise RewardKitError(f"{flag} {path}: its folder does not exist")
     return Path(path)
-
-
-@contextmanager
-def written_when_complete(path: Path) -> Iterator[TextIO]:
-    """Write ``path`` as ``path.partial``, renamed to ``path`` once the block succeeds."""
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with partial.open("w", encoding="utf-8") as handle:
-            yield handle
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.replace(path)

@@ -6,7 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from reward_kit.cli._output import check_output, written_when_complete
+from reward_kit._atomic import replaced_when_complete
+from reward_kit.cli._output import check_output
 
 __all__ = ["register"]
 
@@ -69,7 +70,7 @@ def _handle(args: argparse.Namespace) -> int:
     for entry in diff["errors"]["removed"]:
         print(f"  gone error ({entry['count_a']} rows): {entry['error']}")
     if output is not None:
-        with written_when_complete(output) as handle:
+        with replaced_when_complete(output) as handle:
             json.dump(diff, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
         print(f"comparison written to {args.output}")

@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reward_kit._atomic import replaced_when_complete
 from reward_kit.cli._flags import positive_float, positive_int
-from reward_kit.cli._output import check_output, written_when_complete
+from reward_kit.cli._output import check_output
 
 if TYPE_CHECKING:
     from reward_kit.pipeline.preview import HuggingFaceSource, PreviewResult
@@ -156,7 +157,7 @@ def _write(result: PreviewResult, output: Path) -> None:
     """Write the rows to ``output`` and the run report of them beside it."""
     from reward_kit.report._report import render_report, write_html
 
-    with written_when_complete(output) as handle:
+    with replaced_when_complete(output) as handle:
         for row in result.rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"results written to {output}")

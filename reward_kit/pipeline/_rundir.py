@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from reward_kit._atomic import replaced_when_complete
 from reward_kit.pipeline.config import RunConfig
 from reward_kit.pipeline.results import generation_failed, iter_results
 
@@ -57,11 +58,9 @@ def write_resolved_config(config: RunConfig, path: Path, resuming: bool) -> None
 
 def write_preview_pairs(results: Path, path: Path) -> None:
     """The rows of ``results`` that have a response, as ``reward-kit preview`` reads them."""
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
+    with replaced_when_complete(path) as handle:
         for row in iter_results(results):
             if not generation_failed(row):
                 pair = {"id": row["id"], "messages": row["messages"]}
                 pair["ground_truth"] = row.get("ground_truth")
                 handle.write(json.dumps(pair, ensure_ascii=False) + "\n")
-    temporary.replace(path)

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from reward_kit._atomic import replaced_when_complete
 from reward_kit.errors import RewardKitError
 from reward_kit.models import EvaluateResult, MetricResult
 
@@ -142,13 +143,9 @@ def _ends_with_partial_line(path: Path) -> bool:
 
 def _rewrite(path: Path, rows: list[dict[str, Any]]) -> None:
     """Replace the file with ``rows`` atomically (a reader sees the old file or the new one)."""
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
+    with replaced_when_complete(path) as handle:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
 
 
 def prepare_resume(path: Path, *, redo_generation_errors: bool) -> list[dict[str, Any]]:

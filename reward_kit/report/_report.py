@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from reward_kit._atomic import write_text_atomically
 from reward_kit.report._data import ReportData, build_report_data
 from reward_kit.report._html import json_block, render_page
 from reward_kit.report._load import find_run
@@ -41,9 +41,7 @@ def _page(data: ReportData) -> str:
 
 def write_html(path: Path, page: str) -> Path:
     """Write ``page`` atomically (a reader never sees half a report); returns ``path``."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(page, encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, page)
     return path
 
 

@@ -185,7 +185,8 @@ def test_preview_refuses_bad_options_before_scoring(tmp_path):
 
 
 def _wrote_nothing_partial(folder):
-    return [path.name for path in folder.iterdir() if path.name.endswith(".partial")] == []
+    """No temporary file left (``reward_kit._atomic`` writes ``.NAME.PID.tmp``, then renames)."""
+    return [path.name for path in folder.iterdir() if path.name.endswith(".tmp")] == []
 
 
 MALFORMED_SAMPLES = {
